@@ -1,0 +1,155 @@
+"""The `copilot` command. Read-only commands open the store directly, without a runtime."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+
+from copilot import __version__
+from copilot.errors import CopilotError
+
+
+def _settings():
+    from copilot.config import load_settings
+
+    return load_settings()
+
+
+def _open_readonly():
+    from copilot.events import EventTypes
+    from copilot.store import EventLog, SessionStore, open_db
+
+    settings = _settings()
+    db_path = settings.home / "copilot.db"
+    if not db_path.exists():
+        return None, None
+    conn = open_db(db_path, readonly=True)
+    return SessionStore(conn), EventLog(conn, EventTypes())
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    store, _ = _open_readonly()
+    records = store.list(args.status, args.limit) if store else []
+    if args.json:
+        for rec in records:
+            print(rec.model_dump_json())
+        return 0
+    if not records:
+        print("no capture sessions yet")
+        return 0
+    print(f"{'ID':<22} {'STATUS':<9} {'CREATED':<19} {'USER':<14} CHANNELS")
+    for rec in records:
+        created = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(rec.created_at))
+        chans = ",".join(c["channel_id"] for c in rec.channels)
+        print(f"{rec.id:<22} {rec.status:<9} {created:<19} {rec.end_user_id or '-':<14} {chans}")
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    from copilot.runtime.runtime import Runtime
+
+    rt = Runtime(_settings())
+    rt.load_plugins()
+    infos = rt.plugins.plugins()
+    if args.json:
+        for p in infos:
+            print(json.dumps(vars(p)))
+        return 0
+    if not infos:
+        print("no plugins installed (entry-point group 'copilot')")
+    for p in infos:
+        print(f"{p.name:<24} {p.status:<8} {p.source}")
+        if p.hooks:
+            print(f"    hooks: {', '.join(p.hooks)}")
+        if p.error:
+            print(f"    error: {p.error}")
+    for name, feature in sorted(rt.features.items()):
+        print(f"feature {name:<16} {type(feature).__module__}.{type(feature).__name__}")
+    for source in rt.sources.sources():
+        print(f"source  {source.name:<16} kinds: {', '.join(source.kinds)}")
+    return 0
+
+
+def follow_log(
+    session_id: str, since: int, types: list[str] | None, follow: bool, poll: float = 0.2
+) -> Iterator:
+    """Events from another process's log: read, then (with follow) wait for new commits.
+
+    Across processes there is no notification, so this waits on SQLite's data_version.
+    """
+    from copilot.runtime.states import TERMINAL
+
+    store, log = _open_readonly()
+    if store is None or store.get(session_id) is None:
+        raise CopilotError(f"no capture session {session_id!r}")
+    conn = store._conn
+    last = since
+    while True:
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        # status first: a terminal status commits with its event, so the read below has it
+        ended = store.get(session_id).status in TERMINAL
+        rows = log.read(session_id, after=last, limit=1000, types=types)
+        for ev in rows:
+            last = ev.seq
+            yield ev
+        if len(rows) == 1000:
+            continue
+        if not follow or ended:
+            return
+        while conn.execute("PRAGMA data_version").fetchone()[0] == version:
+            time.sleep(poll)
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from copilot.eventfmt import line
+
+    types = args.type or None
+    for ev in follow_log(args.session, args.since, types, args.follow):
+        print(ev.model_dump_json() if args.json else line(ev), flush=True)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="copilot", description="Local-first meeting copilot runtime")
+    p.add_argument("--version", action="version", version=f"copilot {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("sessions", help="list capture sessions")
+    s.add_argument("--status", help="only sessions in this state")
+    s.add_argument("--limit", type=int, default=None)
+    s.add_argument("--json", action="store_true", help="one JSON object per line")
+    s.set_defaults(func=cmd_sessions)
+
+    s = sub.add_parser("plugins", help="loaded plugins, their hooks, and failures")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_plugins)
+
+    s = sub.add_parser("events", help="print a session's events from the log")
+    s.add_argument("session", help="capture session id (cap-…)")
+    s.add_argument("--since", type=int, default=0, help="start after this seq")
+    s.add_argument("--follow", "-f", action="store_true", help="keep printing until it ends")
+    s.add_argument("--type", action="append", help="only this event type (repeatable)")
+    s.add_argument("--json", action="store_true", help="one JSON object per line")
+    s.set_defaults(func=cmd_events)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 0
+    try:
+        return func(args)
+    except CopilotError as exc:
+        print(f"copilot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

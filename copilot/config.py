@@ -1,0 +1,88 @@
+"""Settings from env vars (`COPILOT_*`) and an optional `copilot.toml`, validated by pydantic.
+
+A bad value becomes a one-line `ConfigError` naming the key, never a pydantic traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from copilot.errors import ConfigError
+
+
+def default_home() -> Path:
+    env = os.environ.get("COPILOT_HOME")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "copilot"
+
+
+def config_file() -> Path:
+    """`COPILOT_CONFIG`, else `$COPILOT_HOME/copilot.toml`."""
+    env = os.environ.get("COPILOT_CONFIG")
+    return Path(env).expanduser() if env else default_home() / "copilot.toml"
+
+
+class Settings(BaseSettings):
+    """Everything tunable. Env vars win over the TOML file; both are optional."""
+
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="forbid")
+
+    home: Path = Field(default_factory=default_home, description="where all data lives")
+    plugins: str = Field(
+        default="",
+        description="comma-separated plugin names: 'a,b' allows only those, '-c' blocks c",
+    )
+    plugin_timeout: float = Field(default=10.0, gt=0, description="seconds per hook call")
+    plugin_queue_size: int = Field(default=10_000, ge=1, description="events queued per plugin")
+    subscriber_queue_size: int = Field(default=10_000, ge=1, description="live events per reader")
+    frame_queue_size: int = Field(default=500, ge=1, description="media frames per channel")
+    drain_timeout: float = Field(default=30.0, ge=0, description="wait for plugins at stop")
+    log_level: str = Field(default="WARNING", description="Python logging level")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+        return (init_settings, env_settings, toml)
+
+    def plugin_allowed(self, name: str) -> bool:
+        """Apply `plugins`: names prefixed '-' are blocked; bare names form an allow-list."""
+        items = [p.strip() for p in self.plugins.split(",") if p.strip()]
+        blocked = {p[1:] for p in items if p.startswith("-")}
+        allowed = {p for p in items if not p.startswith("-")}
+        if name in blocked:
+            return False
+        return not allowed or name in allowed
+
+
+def load_settings(**overrides) -> Settings:
+    """Build settings, turning validation failures into a one-line error naming the key."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err.get("loc", ())) or "?"
+        value = err.get("input")
+        raise ConfigError(
+            f"bad config value for {key!r} ({value!r}): {err.get('msg')} "
+            f"(env COPILOT_{key.upper()} or {config_file()})"
+        ) from None
+    except (OSError, ValueError) as exc:  # unreadable or malformed TOML
+        raise ConfigError(f"cannot read config {config_file()}: {exc}") from None

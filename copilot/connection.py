@@ -1,0 +1,92 @@
+"""`copilot.connect()`: the backend-side API over an embedded runtime.
+
+The same method names as hosted capture SDKs: create and look up capture sessions, mint
+short-lived client tokens for the capture client (which never sees an API key).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from copilot.errors import NotFound
+from copilot.events import Event
+from copilot.handles import CaptureSession
+from copilot.runtime.runtime import Runtime
+from copilot.runtime.states import TRANSITIONS
+
+
+class Connection:
+    def __init__(self, runtime: Runtime, *, owns_runtime: bool = True) -> None:
+        self.runtime = runtime
+        self._owns = owns_runtime
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owns:
+            self.runtime.close()
+
+    # -- sessions --
+    def create_capture_session(
+        self,
+        end_user_id: str | None = None,
+        callback_url: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> CaptureSession:
+        rt = self.runtime
+        rec = rt.call(rt.sessions.create, end_user_id, callback_url, metadata)
+        return CaptureSession(rt, rec)
+
+    def get_capture_session(self, capture_session_id: str) -> CaptureSession:
+        rt = self.runtime
+        rec = rt.call(rt.sessions.get, capture_session_id)
+        if rec is None:
+            raise NotFound(f"no capture session {capture_session_id!r}")
+        return CaptureSession(rt, rec)
+
+    def list_capture_sessions(
+        self, status: str | None = None, limit: int | None = None
+    ) -> list[CaptureSession]:
+        if status is not None and status not in TRANSITIONS:
+            raise ValueError(f"unknown status {status!r}; one of {', '.join(TRANSITIONS)}")
+        rt = self.runtime
+        return [CaptureSession(rt, r) for r in rt.call(rt.store.list, status, limit)]
+
+    # -- tokens --
+    def generate_client_token(
+        self, expires_in: float = 600, capture_session_id: str | None = None
+    ) -> str:
+        """A short-lived token that lets a capture client stream, and nothing else."""
+        if capture_session_id is not None:
+            self.get_capture_session(capture_session_id)
+        return self.runtime.signer.issue(expires_in, session_id=capture_session_id)
+
+    def revoke_client_token(self, token: str) -> None:
+        claims = self.runtime.verify_token(token)
+        rt = self.runtime
+
+        def revoke() -> None:
+            rt.db.execute(
+                "INSERT OR IGNORE INTO revoked_tokens (jti, revoked_at) VALUES (?, ?)",
+                (claims.jti, time.time()),
+            )
+
+        rt.call(revoke)
+
+    # -- plugins and events --
+    def register_plugin(self, plugin: Any, name: str | None = None) -> str:
+        return self.runtime.register_plugin(plugin, name)
+
+    def register_event_type(self, model: type[Event]) -> None:
+        self.runtime.types.register(model)
+
+    def search(self, query: str, **options: Any) -> list[Any]:
+        return self.runtime.feature("search", "search").search(query, **options)
+
+    def stats(self) -> dict[str, Any]:
+        return self.runtime.stats()

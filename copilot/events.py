@@ -1,0 +1,175 @@
+"""Typed events: the plugin boundary and the wire format.
+
+Every event is a frozen pydantic model with a `type` discriminator and the common fields
+(`id`, `seq`, `capture_session_id`, `rtstream_id`, `channel`, `start`/`end`, `created_at`).
+The event log assigns `id` and `seq`; anything else creates drafts with `seq=0`.
+Plugins add types through `EventTypes.register` (the `copilot_register_event_types` hook).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from copilot.errors import InvalidEvent
+
+SessionStatus = Literal[
+    "created", "starting", "active", "stopping", "stopped", "exported", "failed"
+]
+
+
+class Event(BaseModel):
+    """Fields every event carries. Subclasses fix `type` with a Literal default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: str
+    id: str = ""
+    seq: int = 0
+    capture_session_id: str
+    rtstream_id: str | None = None
+    channel: str | None = None
+    start: float | None = None
+    end: float | None = None
+    created_at: float = Field(default_factory=time.time)
+
+
+class CaptureSessionEvent(Event):
+    type: Literal["capture_session"] = "capture_session"
+    status: SessionStatus
+    previous: SessionStatus | None = None
+    reason: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ChannelEvent(Event):
+    """A channel was paused, resumed, ended or failed while the session ran."""
+
+    type: Literal["channel"] = "channel"
+    status: Literal["paused", "resumed", "ended", "failed"]
+    reason: str | None = None
+
+
+class TranscriptEvent(Event):
+    type: Literal["transcript"] = "transcript"
+    text: str
+    is_final: bool
+    speaker: str | None = None
+    language: str | None = None
+
+
+class IndexEvent(Event):
+    type: Literal["index"] = "index"
+    index_type: Literal["audio", "visual"]
+    text: str
+    prompt: str | None = None
+    index_id: str | None = None
+
+
+class AlertEvent(Event):
+    type: Literal["alert"] = "alert"
+    label: str
+    triggered: bool = True
+    confidence: float = Field(ge=0.0, le=1.0)
+    kind: str | None = None
+    text: str | None = None
+
+
+class ActionItemEvent(Event):
+    type: Literal["action_item"] = "action_item"
+    item_id: str
+    text: str
+    owner: str | None = None
+    due: date | None = None
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
+class PluginErrorEvent(Event):
+    type: Literal["plugin_error"] = "plugin_error"
+    plugin: str
+    hook: str
+    error: str
+    kind: Literal["exception", "timeout", "overflow", "invalid_result"] = "exception"
+
+
+class UnknownEvent(Event):
+    """A logged event whose type is no longer registered (e.g. its plugin was removed)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+BUILTIN_EVENT_TYPES: tuple[type[Event], ...] = (
+    CaptureSessionEvent,
+    ChannelEvent,
+    TranscriptEvent,
+    IndexEvent,
+    AlertEvent,
+    ActionItemEvent,
+    PluginErrorEvent,
+)
+
+
+def type_name(model: type[Event]) -> str:
+    """The discriminator value a model declares as the default of `type`."""
+    default = model.model_fields["type"].default
+    if not isinstance(default, str) or not default:
+        raise InvalidEvent(f"{model.__name__} must give `type` a Literal string default")
+    return default
+
+
+class EventTypes:
+    """Registry of event models by `type`: parses dicts and validates drafts."""
+
+    COMMON: ClassVar[frozenset[str]] = frozenset(Event.model_fields)
+
+    def __init__(self) -> None:
+        self._models: dict[str, type[Event]] = {}
+        for model in BUILTIN_EVENT_TYPES:
+            self.register(model)
+
+    def register(self, model: type[Event]) -> None:
+        if not (isinstance(model, type) and issubclass(model, Event)):
+            raise InvalidEvent(f"{model!r} is not a subclass of copilot.events.Event")
+        name = type_name(model)
+        known = self._models.get(name)
+        if known is not None and known is not model:
+            raise InvalidEvent(f"event type {name!r} is already registered by {known.__name__}")
+        self._models[name] = model
+
+    def names(self) -> list[str]:
+        return sorted(self._models)
+
+    def model_for(self, name: str) -> type[Event] | None:
+        return self._models.get(name)
+
+    def validate(self, data: dict[str, Any] | Event) -> Event:
+        """Build a registered event from a dict (or re-check a model); unknown types fail."""
+        if isinstance(data, Event):
+            if self._models.get(data.type) is type(data):
+                return data
+            data = data.model_dump()
+        name = data.get("type")
+        model = self._models.get(name) if isinstance(name, str) else None
+        if model is None:
+            raise InvalidEvent(
+                f"unknown event type {name!r}; registered: {', '.join(self.names())}"
+            )
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ".".join(str(p) for p in first.get("loc", ()))
+            raise InvalidEvent(f"invalid {name!r} event: {loc}: {first.get('msg')}") from None
+
+    def load(self, data: dict[str, Any]) -> Event:
+        """Parse a stored event; never fails on a type that is no longer registered."""
+        model = self._models.get(data.get("type", ""))
+        if model is None:
+            return UnknownEvent.model_validate(data)
+        try:
+            return model.model_validate(data)
+        except ValidationError:
+            return UnknownEvent.model_validate(data)

@@ -1,0 +1,117 @@
+"""Fan events out to plugins without pluggy's multicall: one raising plugin never stops another.
+
+Each persisted event is routed to the hooks for its type (`copilot_event` always, plus
+`copilot_transcript`/`copilot_index`/`copilot_alert`/`copilot_session_status`), and each
+hookimpl is queued on its plugin's own worker. Results and failures come back through
+`on_report`, which the runtime turns into published events or `plugin_error` events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from copilot.config import Settings
+from copilot.events import Event
+from copilot.plugins.manager import PluginManager
+from copilot.plugins.workers import AsyncWorker, HookCall, SyncWorker
+
+HOOKS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    "capture_session": ("copilot_session_status",),
+    "transcript": ("copilot_transcript",),
+    "index": ("copilot_index",),
+    "alert": ("copilot_alert",),
+}
+EVENT_HOOKS = ("copilot_event", *sorted({h for hs in HOOKS_BY_TYPE.values() for h in hs}))
+
+OnReport = Callable[[str, HookCall, Any], None]
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        manager: PluginManager,
+        settings: Settings,
+        on_report: OnReport,
+    ) -> None:
+        self.loop = loop
+        self.manager = manager
+        self.settings = settings
+        self.on_report = on_report
+        self._workers: dict[tuple[str, bool], SyncWorker | AsyncWorker] = {}
+        self._routes: dict[str, list[tuple[SyncWorker | AsyncWorker, Any]]] = {}
+        self._watchdog: asyncio.TimerHandle | None = None
+
+    def rebuild(self) -> None:
+        """(Re)compute routes after plugins are loaded or registered at run time."""
+        routes: dict[str, list] = {}
+        live = set()
+        for hook in EVENT_HOOKS:
+            for impl in self.manager.impls(hook):
+                is_async = inspect.iscoroutinefunction(impl.function)
+                key = (impl.plugin_name, is_async)
+                live.add(key)
+                routes.setdefault(hook, []).append((self._worker(key), impl))
+        for key in set(self._workers) - live:
+            self._workers.pop(key).close()
+        self._routes = routes
+        self._arm_watchdog()
+
+    def _worker(self, key: tuple[str, bool]) -> SyncWorker | AsyncWorker:
+        worker = self._workers.get(key)
+        if worker is None:
+            cls = AsyncWorker if key[1] else SyncWorker
+            worker = cls(
+                key[0],
+                self.loop,
+                self.settings.plugin_queue_size,
+                self.settings.plugin_timeout,
+                self.on_report,
+            )
+            self._workers[key] = worker
+        return worker
+
+    def dispatch(self, event: Event, session: Any) -> None:
+        """Queue `event` for every interested hookimpl (on the loop; never blocks)."""
+        routes = self._routes
+        if not routes:
+            return
+        for hook in ("copilot_event", *HOOKS_BY_TYPE.get(event.type, ())):
+            for worker, impl in routes.get(hook, ()):
+                worker.submit(HookCall(impl, hook, event, session))
+
+    def _arm_watchdog(self) -> None:
+        if self._watchdog is None and self._workers:
+            interval = min(1.0, self.settings.plugin_timeout / 2)
+            self._watchdog = self.loop.call_later(interval, self._watch, interval)
+
+    def _watch(self, interval: float) -> None:
+        for worker in list(self._workers.values()):
+            worker.check_hung()
+        self._watchdog = self.loop.call_later(interval, self._watch, interval)
+
+    async def drain(self, timeout: float) -> list[str]:
+        """Wait (bounded) for queued hook calls to finish; returns plugins that did not."""
+        workers = list(self._workers.values())
+        done = await asyncio.gather(*(w.drain(timeout) for w in workers))
+        return sorted({w.plugin for w, ok in zip(workers, done, strict=True) if not ok})
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for (plugin, _), worker in self._workers.items():
+            agg = out.setdefault(plugin, {})
+            for k, v in vars(worker.stats).items():
+                agg[k] = agg.get(k, 0) + v
+        return out
+
+    def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+        for worker in self._workers.values():
+            worker.close()
+        self._workers.clear()
+        self._routes = {}

@@ -1,0 +1,1 @@
+"""The runtime: the loop that owns all state, sessions, streams and their features."""

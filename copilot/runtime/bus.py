@@ -1,0 +1,163 @@
+"""Live fan-out of persisted events, and cursors that replay the log then follow live.
+
+A subscriber's queue is bounded. When a reader falls behind, the bus stops queueing for it
+and marks it overflowed; its cursor then catches up from the durable log. So a slow reader
+never blocks publishing and never loses an event, and nothing grows without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+
+from copilot.events import CaptureSessionEvent, Event
+from copilot.runtime.states import TERMINAL
+from copilot.store import EventLog
+
+ALL = "*"
+
+
+class Subscriber:
+    __slots__ = ("key", "overflowed", "queue")
+
+    def __init__(self, key: str, maxsize: int) -> None:
+        self.key = key
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize)
+        self.overflowed = False
+
+    def push(self, event: Event) -> bool:
+        if self.overflowed:
+            return False
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            return False
+        return True
+
+    def reset(self) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.overflowed = False
+
+
+class Bus:
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._subs: dict[str, set[Subscriber]] = {}
+        self.delivered = 0
+        self.overflows = 0
+
+    def subscribe(self, session_id: str = ALL) -> Subscriber:
+        sub = Subscriber(session_id, self.maxsize)
+        self._subs.setdefault(session_id, set()).add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        subs = self._subs.get(sub.key)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self._subs[sub.key]
+
+    def publish(self, event: Event) -> None:
+        for key in (event.capture_session_id, ALL):
+            for sub in self._subs.get(key, ()):
+                if sub.push(event):
+                    self.delivered += 1
+                else:
+                    self.overflows += 1
+
+    def subscriber_count(self) -> int:
+        return sum(len(s) for s in self._subs.values())
+
+
+class EventCursor:
+    """Reads one session's events from `since` (exclusive): the log first, then live.
+
+    Runs on the runtime loop. `next_batch` returns the next events in seq order, each exactly
+    once, or None when the session has ended (terminal status) and everything was read.
+    """
+
+    def __init__(
+        self,
+        bus: Bus,
+        log: EventLog,
+        session_id: str,
+        *,
+        since: int = 0,
+        types: Iterable[str] | None = None,
+        until_end: bool = True,
+        status_of: Callable[[str], str | None],
+    ) -> None:
+        self._bus = bus
+        self._log = log
+        self.session_id = session_id
+        self.last = since
+        self.types = frozenset(types) if types is not None else None
+        self.until_end = until_end
+        self._status_of = status_of
+        self._sub = bus.subscribe(session_id)  # before reading the log: no gap in between
+        self._catching_up = True
+        self._saw_terminal = False
+        self.closed = False
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._bus.unsubscribe(self._sub)
+
+    def _accept(self, events: list[Event]) -> list[Event]:
+        for ev in events:
+            if isinstance(ev, CaptureSessionEvent) and ev.status in TERMINAL:
+                self._saw_terminal = True
+        if self.types is None:
+            return events
+        return [ev for ev in events if ev.type in self.types]
+
+    def _ended(self) -> bool:
+        return self.until_end and self._status_of(self.session_id) in TERMINAL
+
+    async def next_batch(self, limit: int = 500) -> list[Event] | None:
+        while not self.closed:
+            if self._sub.overflowed:
+                self._sub.reset()
+                self._catching_up = True
+            if self._catching_up:
+                rows = self._log.read(self.session_id, after=self.last, limit=limit)
+                if rows:
+                    self.last = rows[-1].seq
+                    out = self._accept(rows)
+                    if out:
+                        return out
+                    continue
+                self._catching_up = False
+                if self._ended():
+                    break
+            if self._sub.queue.empty() and self._saw_terminal and self._ended():
+                # the terminal event was read; make sure nothing was appended after it
+                self._catching_up = True
+                self._saw_terminal = False
+                continue
+            first = await self._sub.queue.get()
+            out = self._take_live(first, limit)
+            if out:
+                return out
+        self.close()
+        return None
+
+    def _take_live(self, first: Event, limit: int) -> list[Event]:
+        batch = [first]
+        q = self._sub.queue
+        while len(batch) < limit and not q.empty():
+            batch.append(q.get_nowait())
+        fresh = []
+        for ev in batch:
+            if ev.seq <= self.last:
+                continue
+            if ev.seq != self.last + 1:  # a gap: fill it from the log
+                self._catching_up = True
+                break
+            self.last = ev.seq
+            fresh.append(ev)
+        return self._accept(fresh)

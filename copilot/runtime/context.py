@@ -1,0 +1,64 @@
+"""What plugins and features see of a session: ids, status, and a thread-safe `emit`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from copilot.events import Event
+
+if TYPE_CHECKING:
+    from copilot.runtime.runtime import Runtime
+
+
+class SessionContext:
+    """A plugin's handle on one capture session. Safe to use from any thread."""
+
+    def __init__(self, runtime: Runtime, session_id: str) -> None:
+        self._runtime = runtime
+        self.id = session_id
+
+    @property
+    def record(self):
+        return self._runtime.session_record(self.id)
+
+    @property
+    def status(self) -> str:
+        return self.record.status
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return dict(self.record.metadata)
+
+    @property
+    def started_at(self) -> float | None:
+        return self.record.started_at
+
+    def emit(self, event: Event | dict[str, Any]) -> None:
+        """Validate now (errors raise here), persist and deliver on the runtime loop."""
+        draft = self._runtime.draft(self.id, event)
+        self._runtime.submit_publish(draft)
+
+
+class StreamContext(SessionContext):
+    """A feature's handle on one RTStream: `emit` fills in stream, channel and session."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        session_id: str,
+        rtstream_id: str,
+        channel: str,
+        category: str,
+        clock: Callable[[], float],
+    ) -> None:
+        super().__init__(runtime, session_id)
+        self.rtstream_id = rtstream_id
+        self.channel = channel
+        self.category = category
+        self.session_time = clock  # seconds since the session started
+
+    def emit(self, event: Event | dict[str, Any]) -> None:
+        if isinstance(event, dict):
+            event = {"rtstream_id": self.rtstream_id, "channel": self.channel, **event}
+        super().emit(event)

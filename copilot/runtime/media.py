@@ -1,0 +1,117 @@
+"""One pipe per captured channel: a bounded frame queue from the source thread to the loop.
+
+Sources call `FrameSink.put` from their own thread; the pipe hops onto the loop with
+`call_soon_threadsafe` and queues the frame, or drops it and counts the drop when the queue
+is full. A pump task hands frames to the stream's active features, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from copilot.capture.frames import AudioFrame
+from copilot.capture.sources import FrameSink
+
+_END = object()
+
+
+@dataclass
+class PipeStats:
+    frames: int = 0
+    dropped: int = 0
+    paused_dropped: int = 0
+    media_seconds: float = 0.0
+    level_db: float = -math.inf  # last audio frame's RMS level in dBFS
+    max_queue: int = 0
+
+
+class ChannelPipe:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        channel_id: str,
+        maxsize: int,
+        offset: float,
+        consumer: Callable[[Any], None],
+        on_end: Callable[[BaseException | None], None],
+    ) -> None:
+        self.loop = loop
+        self.channel_id = channel_id
+        self.offset = offset  # seconds from session start to the channel's first frame
+        self.stats = PipeStats()
+        self.paused = False
+        self._consumer = consumer
+        self._on_end = on_end
+        self._queue: asyncio.Queue = asyncio.Queue(maxsize)
+        self._task = loop.create_task(self._pump(), name=f"copilot-pipe-{channel_id}")
+        self.sink = FrameSink(self._put_threadsafe, self._end_threadsafe)
+
+    # -- source thread side --
+    def _put_threadsafe(self, frame: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # loop closed during shutdown
+            self.loop.call_soon_threadsafe(self._offer, frame)
+
+    def _end_threadsafe(self, error: BaseException | None) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self._offer_end, error)
+
+    # -- loop side --
+    def _offer(self, frame: Any) -> None:
+        if self.paused:
+            self.stats.paused_dropped += 1
+            return
+        try:
+            self._queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            self.stats.dropped += 1
+            return
+        self.stats.max_queue = max(self.stats.max_queue, self._queue.qsize())
+
+    def _offer_end(self, error: BaseException | None) -> None:
+        # the end marker must not be dropped: make room by counting the oldest frame dropped
+        if self._queue.full():
+            self._queue.get_nowait()
+            self.stats.dropped += 1
+        self._queue.put_nowait((_END, error))
+
+    async def _pump(self) -> None:
+        while True:
+            item = await self._queue.get()
+            if isinstance(item, tuple) and item and item[0] is _END:
+                self._on_end(item[1])
+                return
+            self.stats.frames += 1
+            self.stats.media_seconds += item.duration
+            if isinstance(item, AudioFrame) and len(item.samples):
+                rms = float(np.sqrt(np.mean(np.square(item.samples, dtype=np.float64))))
+                self.stats.level_db = 20 * math.log10(rms) if rms > 0 else -math.inf
+            self._consumer(item)
+
+    async def close(self, timeout: float = 5.0) -> None:
+        """Let queued frames reach the consumer (bounded), then stop the pump."""
+        if not self._task.done():
+            self._offer_end(None)
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self._task), timeout)
+            self._task.cancel()
+
+    def snapshot(self) -> dict[str, Any]:
+        s = self.stats
+        return {
+            "frames": s.frames,
+            "dropped": s.dropped,
+            "paused_dropped": s.paused_dropped,
+            "media_seconds": round(s.media_seconds, 3),
+            "level_db": None if s.level_db == -math.inf else round(s.level_db, 1),
+            "queue": self._queue.qsize(),
+            "max_queue": s.max_queue,
+            "maxsize": self._queue.maxsize,
+            "paused": self.paused,
+        }

@@ -1,0 +1,342 @@
+"""The Runtime: one asyncio loop (in the `copilot-runtime` thread) owns all state.
+
+Other threads (the sync API, device and model workers, plugin threads) reach the loop only
+through `call`, `call_async` and `submit_publish`. Publishing is "persist, then fan out":
+the event log commits the event (and its seq) before the bus, plugins or anyone sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
+import logging
+import threading
+import weakref
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from copilot.capture.sources import SourceRegistry
+from copilot.config import Settings, load_settings
+from copilot.errors import CopilotError, InvalidEvent, NotEnabled
+from copilot.events import Event, EventTypes, PluginErrorEvent
+from copilot.plugins.dispatch import Dispatcher
+from copilot.plugins.manager import PluginManager
+from copilot.plugins.workers import HookCall
+from copilot.runtime.bus import Bus, EventCursor
+from copilot.runtime.context import SessionContext
+from copilot.runtime.features import FEATURE_NAMES, INSTALL_HINT
+from copilot.store import EventLog, SessionStore, open_db
+from copilot.store.checkpoint import Checkpointer
+from copilot.store.eventlog import SqlStep
+from copilot.tokens import TokenClaims, TokenSigner, load_secret
+
+log = logging.getLogger("copilot.runtime")
+T = TypeVar("T")
+REGISTRATION_HOOKS = (
+    "copilot_register_event_types",
+    "copilot_register_sources",
+    "copilot_register_features",
+)
+_RUNNING: weakref.WeakSet[Runtime] = weakref.WeakSet()
+
+
+def running_runtimes() -> list[Runtime]:
+    """Embedded runtimes alive in this process (the in-process capture transport uses it)."""
+    return [rt for rt in _RUNNING if rt.started and not rt.closed]
+
+
+class Runtime:
+    def __init__(self, settings: Settings | None = None, *, entrypoints: bool = True) -> None:
+        self.settings = settings or load_settings()
+        self.home = self.settings.home
+        self.types = EventTypes()
+        self.plugins = PluginManager(self.settings)
+        self.sources = SourceRegistry()
+        self.features: dict[str, Any] = {}
+        self._entrypoints = entrypoints
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run_loop, name="copilot-runtime", daemon=True)
+        self.started = False
+        self.closed = False
+        self.published = 0
+        self._contexts: dict[str, SessionContext] = {}
+
+    # ----------------------------------------------------------------- lifecycle
+    def start(self) -> Runtime:
+        from copilot.runtime.sessions import SessionManager
+
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.db = open_db(self.home / "copilot.db")
+        self.db.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it
+        self.checkpointer = Checkpointer(self.home / "copilot.db")
+        self.log = EventLog(self.db, self.types, on_commit=self.checkpointer.committed)
+        self.store = SessionStore(self.db)
+        self.signer = TokenSigner(load_secret(self.home))
+        self.load_plugins()
+        self.bus = Bus(self.settings.subscriber_queue_size)
+        self.sessions = SessionManager(self)
+        self._thread.start()
+        self.started = True
+        self.call(self._start_on_loop)
+        _RUNNING.add(self)
+        atexit.register(self.close)
+        return self
+
+    def _start_on_loop(self) -> None:
+        self.dispatcher = Dispatcher(self.loop, self.plugins, self.settings, self._on_plugin_report)
+        self.dispatcher.rebuild()
+        self.sessions.recover_stale()
+        self.plugins.call_each("copilot_startup", runtime=self)
+
+    def _run_loop(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_forever()
+
+    def close(self) -> None:
+        """Stop live sessions gracefully, run shutdown hooks, stop the loop. Idempotent."""
+        if self.closed or not self.started:
+            self.closed = True
+            return
+        self.closed = True
+        atexit.unregister(self.close)
+        try:
+            self.call_async(self.sessions.stop_all, timeout=self.settings.drain_timeout + 30)
+        except Exception as exc:  # closing must finish even if a session cannot stop cleanly
+            log.warning("stopping sessions at close failed: %s", exc)
+        self.call(self._close_on_loop)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+        self.checkpointer.close()
+        with contextlib.suppress(Exception):
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.db.close()
+
+    def _close_on_loop(self) -> None:
+        self.plugins.call_each("copilot_shutdown", runtime=self)
+        self.dispatcher.close()
+
+    # ----------------------------------------------------------------- plugins
+    def load_plugins(self) -> None:
+        """Load entry-point plugins and run their registration hooks (no loop needed)."""
+        if self._entrypoints:
+            self.plugins.load_entrypoints()
+        self._run_registration()
+
+    def _run_registration(self, only: str | None = None) -> None:
+        registers: dict[str, Callable[..., None]] = {
+            "copilot_register_event_types": self.types.register,
+            "copilot_register_sources": self.sources.register,
+            "copilot_register_features": self.register_feature,
+        }
+        for hook in REGISTRATION_HOOKS:
+            for impl in self.plugins.impls(hook):
+                if only is not None and impl.plugin_name != only:
+                    continue
+                try:
+                    impl.function(register=registers[hook])
+                except Exception as exc:
+                    log.warning("plugin %s failed in %s: %s", impl.plugin_name, hook, exc)
+                    self.plugins.mark_failed(impl.plugin_name, f"{hook}: {exc}")
+
+    def register_feature(self, name: str, feature: Any) -> None:
+        if name not in FEATURE_NAMES:
+            raise ValueError(f"unknown feature {name!r}; one of {', '.join(FEATURE_NAMES)}")
+        self.features[name] = feature
+
+    def feature(self, name: str, method: str) -> Any:
+        feature = self.features.get(name)
+        if feature is None:
+            raise NotEnabled(f"{method}: {INSTALL_HINT[name]} (no {name!r} feature registered)")
+        return feature
+
+    def register_plugin(self, obj: Any, name: str | None = None) -> str:
+        """Add a plugin at run time: registration hooks run, event hooks start receiving."""
+        name = self.plugins.register(obj, name)
+        info = {p.name: p for p in self.plugins.plugins()}[name]
+        if info.status != "loaded":
+            raise CopilotError(f"plugin {name} could not be registered: {info.error}")
+        self._run_registration(only=name)
+        self.call(self.dispatcher.rebuild)
+        return name
+
+    def _on_plugin_report(self, kind: str, call: HookCall, detail: Any) -> None:
+        """Loop side of plugin workers: publish results, turn failures into plugin_error."""
+        sid = call.event.capture_session_id
+        plugin = call.impl.plugin_name
+        if kind == "result":
+            try:
+                drafts = [self.draft(sid, item) for item in _as_list(detail)]
+            except InvalidEvent as exc:
+                kind, detail = "invalid_result", exc
+            else:
+                for d in drafts:
+                    self.publish(d)
+                return
+        if kind == "timeout":
+            message = f"{call.hook} did not finish within {self.settings.plugin_timeout:g} s"
+        elif kind == "overflow":
+            message = f"{call.hook} fell behind: queue of {detail} full, events dropped"
+        else:
+            message = f"{type(detail).__name__}: {detail}"
+        log.warning("plugin %s %s: %s", plugin, kind, message)
+        if call.event.type == "plugin_error":
+            return  # never answer a failure about a failure with another event
+        self.publish(
+            PluginErrorEvent(
+                capture_session_id=sid, plugin=plugin, hook=call.hook, error=message, kind=kind
+            )
+        )
+
+    # ----------------------------------------------------------------- events
+    def draft(self, session_id: str, event: Event | dict[str, Any]) -> Event:
+        """Validate an event (model or dict) for `session_id` against the registered types."""
+        if isinstance(event, dict):
+            event = {"capture_session_id": session_id, **event}
+            event.pop("seq", None)
+            event.pop("id", None)
+        elif event.capture_session_id != session_id:
+            event = event.model_copy(update={"capture_session_id": session_id})
+        return self.types.validate(event)
+
+    def publish(self, draft: Event, *, also: SqlStep | None = None) -> Event:
+        """Persist, then fan out. Loop thread only."""
+        event = self.log.append(draft, also=also)
+        self.published += 1
+        self.bus.publish(event)
+        self.dispatcher.dispatch(event, self.context(event.capture_session_id))
+        return event
+
+    def submit_publish(self, draft: Event) -> None:
+        """Publish from any thread (fire and forget; ordering per calling thread is kept)."""
+        if threading.current_thread() is self._thread:
+            self.publish(draft)
+        else:
+            self.loop.call_soon_threadsafe(self._publish_logged, draft)
+
+    def _publish_logged(self, draft: Event) -> None:
+        try:
+            self.publish(draft)
+        except Exception:
+            log.exception("publishing %s failed", draft.type)
+
+    def context(self, session_id: str) -> SessionContext:
+        ctx = self._contexts.get(session_id)
+        if ctx is None:
+            ctx = self._contexts[session_id] = SessionContext(self, session_id)
+        return ctx
+
+    def session_record(self, session_id: str):
+        return self.call(self.sessions.require, session_id)
+
+    def cursor(
+        self,
+        session_id: str,
+        *,
+        since: int = 0,
+        types: Iterable[str] | None = None,
+        until_end: bool = True,
+    ) -> EventCursor:
+        """A log-then-live reader (create it on the loop)."""
+        self.sessions.require(session_id)
+        return EventCursor(
+            self.bus,
+            self.log,
+            session_id,
+            since=since,
+            types=types,
+            until_end=until_end,
+            status_of=self.sessions.status_of,
+        )
+
+    # ----------------------------------------------------------------- tokens
+    def verify_token(self, token: str) -> TokenClaims:
+        revoked = self.call(self._revoked_jtis)
+        return self.signer.verify(token, revoked=revoked)
+
+    def _revoked_jtis(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT jti FROM revoked_tokens").fetchall()}
+
+    # ----------------------------------------------------------------- bridging
+    def on_loop(self) -> bool:
+        return threading.current_thread() is self._thread
+
+    def call(self, fn: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
+        """Run a plain function on the loop thread and return its result (sync bridge)."""
+        if self.on_loop():
+            return fn(*args)
+        self._check_open()
+        fut: concurrent.futures.Future = concurrent.futures.Future()
+
+        def run() -> None:
+            if not fut.set_running_or_notify_cancel():
+                return
+            try:
+                fut.set_result(fn(*args))
+            except BaseException as exc:
+                fut.set_exception(exc)
+
+        self.loop.call_soon_threadsafe(run)
+        return fut.result(timeout)
+
+    def call_async(
+        self, fn: Callable[..., Awaitable[T]], *args: Any, timeout: float | None = None
+    ) -> T:
+        """Run a coroutine function on the loop from another thread and wait for it."""
+        if self.on_loop():
+            raise RuntimeError("call_async from the runtime loop would deadlock; await it")
+        self._check_open()
+        fut = asyncio.run_coroutine_threadsafe(fn(*args), self.loop)
+        return fut.result(timeout)
+
+    async def acall(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Await a coroutine function on the runtime loop from any event loop."""
+        if self.on_loop():
+            return await fn(*args)
+        self._check_open()
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(fn(*args), self.loop))
+
+    async def acall_sync(self, fn: Callable[..., T], *args: Any) -> T:
+        """Await a plain function run on the runtime loop, from any event loop."""
+        if self.on_loop():
+            return fn(*args)
+
+        async def wrapper() -> T:
+            return fn(*args)
+
+        return await self.acall(wrapper)
+
+    def _check_open(self) -> None:
+        if not self.started:
+            raise CopilotError("the runtime is not started")
+        if not self.loop.is_running() and self.closed:
+            raise CopilotError("the runtime is closed")
+
+    # ----------------------------------------------------------------- stats
+    def stats(self) -> dict[str, Any]:
+        """Counters users and tests can watch: events, plugins, channels and every drop."""
+        return self.call(self._stats)
+
+    def _stats(self) -> dict[str, Any]:
+        channels = self.sessions.channel_stats()
+        plugins = self.dispatcher.stats()
+        dropped = {
+            "frames": sum(c["dropped"] for c in channels.values()),
+            "plugin_events": sum(p.get("dropped", 0) for p in plugins.values()),
+        }
+        return {
+            "events": {
+                "published": self.published,
+                "delivered_live": self.bus.delivered,
+                "subscriber_overflows": self.bus.overflows,
+                "subscribers": self.bus.subscriber_count(),
+            },
+            "plugins": plugins,
+            "channels": channels,
+            "dropped": dropped,
+        }
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]

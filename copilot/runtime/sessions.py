@@ -1,0 +1,447 @@
+"""Capture sessions on the loop: state transitions, opening channels, RTStreams, features.
+
+Every transition is validated against `states.TRANSITIONS`, written to the sessions table
+and logged as a `capture_session` event in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from copilot.capture.sources import CaptureSource, ChannelInfo, ChannelRequest, SourceHandle
+from copilot.errors import CopilotError, IllegalTransition, NotFound
+from copilot.events import CaptureSessionEvent, ChannelEvent, PluginErrorEvent
+from copilot.export import write_export
+from copilot.ids import new_id
+from copilot.runtime.context import StreamContext
+from copilot.runtime.media import ChannelPipe
+from copilot.runtime.states import LIVE, check_transition
+from copilot.store import RTStreamRecord, SessionRecord, SessionStore
+
+if TYPE_CHECKING:
+    from copilot.runtime.runtime import Runtime
+
+log = logging.getLogger("copilot.sessions")
+
+
+class CaptureError(CopilotError):
+    """A channel could not be opened; the session moved to `failed`."""
+
+
+@dataclass
+class LiveStream:
+    record: RTStreamRecord
+    ctx: StreamContext
+    source: CaptureSource
+    info: ChannelInfo
+    pipe: ChannelPipe | None = None
+    handle: SourceHandle | None = None
+    features: dict[str, Any] = field(default_factory=dict)
+    ended: bool = False
+
+
+@dataclass
+class LiveSession:
+    record: SessionRecord
+    t0: float  # time.monotonic() when the session started
+    streams: dict[str, LiveStream] = field(default_factory=dict)
+    stop_when_sources_end: bool = False
+
+    def by_channel(self, channel_id: str) -> LiveStream:
+        for s in self.streams.values():
+            if s.record.channel_id == channel_id:
+                return s
+        raise NotFound(f"session {self.record.id} is not capturing channel {channel_id!r}")
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class SessionManager:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.live: dict[str, LiveSession] = {}
+
+    # ------------------------------------------------------------ records
+    def get(self, session_id: str) -> SessionRecord | None:
+        live = self.live.get(session_id)
+        return live.record if live else self.rt.store.get(session_id)
+
+    def require(self, session_id: str) -> SessionRecord:
+        rec = self.get(session_id)
+        if rec is None:
+            raise NotFound(f"no capture session {session_id!r}")
+        return rec
+
+    def status_of(self, session_id: str) -> str | None:
+        rec = self.get(session_id)
+        return rec.status if rec else None
+
+    def rtstreams(self, session_id: str) -> list[RTStreamRecord]:
+        live = self.live.get(session_id)
+        if live:
+            return [s.record for s in live.streams.values()]
+        return self.rt.store.rtstreams(session_id)
+
+    def create(
+        self, end_user_id: str | None, callback_url: str | None, metadata: dict[str, Any] | None
+    ) -> SessionRecord:
+        rec = SessionRecord(
+            id=new_id("cap"),
+            end_user_id=end_user_id,
+            callback_url=callback_url,
+            metadata=dict(metadata or {}),
+        )
+        self.rt.publish(
+            CaptureSessionEvent(capture_session_id=rec.id, status="created"),
+            also=lambda conn: SessionStore.upsert(conn, rec),
+        )
+        return rec
+
+    def transition(
+        self,
+        session_id: str,
+        target: str,
+        *,
+        reason: str | None = None,
+        data: dict[str, Any] | None = None,
+        update: dict[str, Any] | None = None,
+        streams: list[RTStreamRecord] | None = None,
+    ) -> SessionRecord:
+        rec = self.require(session_id)
+        check_transition(session_id, rec.status, target)
+        new = rec.model_copy(
+            update={"status": target, "reason": reason, "updated_at": time.time(), **(update or {})}
+        )
+
+        def step(conn) -> None:
+            row = conn.execute("SELECT status FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if row is None or row[0] != rec.status:
+                raise IllegalTransition(
+                    f"capture session {session_id} changed state concurrently"
+                    f" (now {row[0] if row else 'deleted'!r})"
+                )
+            SessionStore.upsert(conn, new)
+            if streams:
+                SessionStore.add_rtstreams(conn, streams)
+
+        self.rt.publish(
+            CaptureSessionEvent(
+                capture_session_id=session_id,
+                status=target,
+                previous=rec.status,
+                reason=reason,
+                data=data or {},
+            ),
+            also=step,
+        )
+        live = self.live.get(session_id)
+        if live is not None:
+            live.record = new
+        return new
+
+    def recover_stale(self) -> None:
+        """Sessions left live by a process that no longer runs are marked failed."""
+        from copilot.runtime.runtime import running_runtimes
+
+        mine = {sid for rt in running_runtimes() for sid in rt.sessions.live}
+        for rec in self.rt.store.list():
+            orphan = rec.owner_pid == os.getpid() and rec.id not in mine
+            if rec.status in LIVE and (orphan or not _pid_alive(rec.owner_pid)):
+                reason = f"the runtime that ran this session (pid {rec.owner_pid}) exited"
+                try:
+                    self.transition(rec.id, "failed", reason=reason)
+                except CopilotError as exc:
+                    log.warning("could not recover session %s: %s", rec.id, exc)
+
+    # ------------------------------------------------------------ capture
+    def _own(self, rec: SessionRecord) -> LiveSession:
+        live = self.live.get(rec.id)
+        if live is not None:
+            return live
+        if rec.status in LIVE:
+            raise CopilotError(
+                f"capture session {rec.id} is {rec.status} in another process"
+                f" (pid {rec.owner_pid}); control it there"
+            )
+        raise IllegalTransition(f"capture session {rec.id} is {rec.status}, not active")
+
+    async def start(
+        self,
+        session_id: str,
+        requests: list[ChannelRequest],
+        primary_video_channel_id: str | None = None,
+        stop_when_sources_end: bool = False,
+    ) -> SessionRecord:
+        rec = self.require(session_id)
+        check_transition(session_id, rec.status, "starting")
+        if not requests:
+            raise ValueError("start_session needs at least one channel")
+        ids = [r.channel_id for r in requests]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"a channel is listed twice: {ids}")
+        if primary_video_channel_id and primary_video_channel_id not in ids:
+            raise ValueError(f"primary_video_channel_id {primary_video_channel_id!r} not captured")
+        resolved = [(req, *self.rt.sources.resolve(req)) for req in requests]
+
+        t0 = time.monotonic()
+        live = LiveSession(rec, t0, stop_when_sources_end=stop_when_sources_end)
+        self.live[session_id] = live
+        channels = [
+            {"channel_id": req.channel_id, "name": info.name, "source": src.name, **req.options}
+            for req, src, info in resolved
+        ]
+        self.transition(
+            session_id,
+            "starting",
+            data={"channels": channels},
+            update={
+                "owner_pid": os.getpid(),
+                "started_at": time.time(),
+                "channels": channels,
+                "primary_video_channel_id": primary_video_channel_id,
+            },
+        )
+        try:
+            for req, src, info in resolved:
+                await self._open(live, req, src, info)
+        except Exception as exc:
+            reason = f"could not open channel: {exc}"
+            await self.fail(session_id, reason)
+            raise CaptureError(f"capture session {session_id} failed: {reason}") from exc
+        records = [s.record for s in live.streams.values()]
+        return self.transition(
+            session_id,
+            "active",
+            data={"rtstreams": [r.model_dump() for r in records]},
+            streams=records,
+        )
+
+    async def _open(
+        self, live: LiveSession, req: ChannelRequest, src: CaptureSource, info: ChannelInfo
+    ) -> None:
+        rts = RTStreamRecord(
+            id=new_id("rts"),
+            capture_session_id=live.record.id,
+            channel_id=req.channel_id,
+            category=req.kind,
+            name=info.name,
+        )
+
+        def clock() -> float:
+            return time.monotonic() - live.t0
+
+        ctx = StreamContext(self.rt, live.record.id, rts.id, req.channel_id, req.kind, clock)
+        stream = LiveStream(rts, ctx, src, info)
+        live.streams[rts.id] = stream
+        pipe = ChannelPipe(
+            self.rt.loop,
+            req.channel_id,
+            self.rt.settings.frame_queue_size,
+            offset=clock(),
+            consumer=lambda frame: self._deliver(stream, frame),
+            on_end=lambda error: self._channel_ended(live, stream, error),
+        )
+        stream.pipe = pipe
+        stream.handle = await self.rt.loop.run_in_executor(None, src.open, info, req, pipe.sink)
+
+    def _deliver(self, stream: LiveStream, frame: Any) -> None:
+        frame.pts += stream.pipe.offset
+        for name, run in list(stream.features.items()):
+            try:
+                run.on_frame(frame)
+            except Exception as exc:
+                stream.features.pop(name, None)
+                self._feature_failed(stream, name, "on_frame", exc)
+
+    def _feature_failed(self, stream: LiveStream, name: str, hook: str, exc: Exception) -> None:
+        log.warning("feature %s failed on %s: %s", name, stream.record.channel_id, exc)
+        self.rt.publish(
+            PluginErrorEvent(
+                capture_session_id=stream.record.capture_session_id,
+                rtstream_id=stream.record.id,
+                channel=stream.record.channel_id,
+                plugin=f"feature:{name}",
+                hook=hook,
+                error=f"{type(exc).__name__}: {exc}",
+            )
+        )
+
+    def _channel_ended(
+        self, live: LiveSession, stream: LiveStream, error: Exception | None
+    ) -> None:
+        if stream.ended:
+            return
+        stream.ended = True
+        if live.record.status != "active":
+            return  # closing at stop: not news
+        self.rt.publish(
+            ChannelEvent(
+                capture_session_id=live.record.id,
+                rtstream_id=stream.record.id,
+                channel=stream.record.channel_id,
+                status="failed" if error else "ended",
+                reason=str(error) if error else None,
+                start=stream.ctx.session_time(),
+            )
+        )
+        if live.stop_when_sources_end and all(s.ended for s in live.streams.values()):
+            self.rt.loop.create_task(self._stop_quietly(live.record.id))
+
+    async def _stop_quietly(self, session_id: str) -> None:
+        try:
+            await self.stop(session_id)
+        except CopilotError as exc:
+            log.info("auto-stop of %s skipped: %s", session_id, exc)
+
+    async def set_paused(self, session_id: str, channel_id: str, paused: bool) -> None:
+        live = self._own(self.require(session_id))
+        if live.record.status != "active":
+            raise IllegalTransition(f"capture session {session_id} is {live.record.status}")
+        stream = live.by_channel(channel_id)
+        if stream.pipe.paused == paused:
+            return
+        stream.pipe.paused = paused
+        if stream.handle is not None:
+            await self.rt.loop.run_in_executor(
+                None, stream.handle.pause if paused else stream.handle.resume
+            )
+        self.rt.publish(
+            ChannelEvent(
+                capture_session_id=session_id,
+                rtstream_id=stream.record.id,
+                channel=channel_id,
+                status="paused" if paused else "resumed",
+                start=stream.ctx.session_time(),
+            )
+        )
+
+    async def stop(self, session_id: str) -> SessionRecord:
+        rec = self.require(session_id)
+        check_transition(session_id, rec.status, "stopping")
+        live = self._own(rec)
+        self.transition(session_id, "stopping")
+        await self._teardown(live, flush=True)
+        late = await self.rt.dispatcher.drain(self.rt.settings.drain_timeout)
+        await asyncio.sleep(0)  # let results handed over by plugin threads publish first
+        data = {"plugins_still_busy": late} if late else {}
+        self.live.pop(session_id, None)
+        return self.transition(session_id, "stopped", data=data)
+
+    async def fail(self, session_id: str, reason: str) -> SessionRecord:
+        live = self.live.get(session_id)
+        if live is not None:
+            try:
+                await self._teardown(live, flush=False)
+            except Exception as exc:
+                log.warning("teardown of failed session %s: %s", session_id, exc)
+        rec = self.transition(session_id, "failed", reason=reason)
+        self.live.pop(session_id, None)
+        return rec
+
+    async def _teardown(self, live: LiveSession, *, flush: bool) -> None:
+        loop = self.rt.loop
+        for stream in live.streams.values():
+            if stream.handle is not None:
+                try:
+                    await loop.run_in_executor(None, stream.handle.stop)
+                except Exception as exc:
+                    log.warning("stopping %s failed: %s", stream.record.channel_id, exc)
+        for stream in live.streams.values():
+            if stream.pipe is not None:
+                await stream.pipe.close()
+        for stream in live.streams.values():
+            for name, run in list(stream.features.items()):
+                try:
+                    if flush:
+                        await asyncio.wait_for(run.flush(), self.rt.settings.drain_timeout)
+                    run.stop()
+                except Exception as exc:
+                    self._feature_failed(stream, name, "flush" if flush else "stop", exc)
+            stream.features.clear()
+
+    async def stop_all(self) -> None:
+        for sid in list(self.live):
+            rec = self.live[sid].record
+            try:
+                if rec.status == "active":
+                    await self.stop(sid)
+                else:
+                    await self.fail(sid, "the runtime closed while the session was " + rec.status)
+            except Exception as exc:
+                log.warning("closing session %s: %s", sid, exc)
+
+    # ------------------------------------------------------------ features
+    def live_stream(self, rtstream_id: str) -> tuple[LiveSession, LiveStream]:
+        for live in self.live.values():
+            stream = live.streams.get(rtstream_id)
+            if stream is not None:
+                if live.record.status != "active":
+                    break
+                return live, stream
+        raise IllegalTransition(
+            f"rtstream {rtstream_id} is not live: features start while its session is active"
+        )
+
+    def start_feature(self, rtstream_id: str, name: str, method: str, options: dict) -> Any:
+        feature = self.rt.feature(name, method)
+        _, stream = self.live_stream(rtstream_id)
+        cats = getattr(feature, "categories", None)
+        if cats and stream.record.category not in cats:
+            raise ValueError(
+                f"{method} works on {'/'.join(sorted(cats))} streams, not"
+                f" {stream.record.category} ({stream.record.channel_id})"
+            )
+        if name in stream.features:
+            raise CopilotError(f"{method} is already running on {stream.record.channel_id}")
+        run = feature.start(stream.ctx, **options)
+        stream.features[name] = run
+        return run
+
+    def stop_feature(self, rtstream_id: str, name: str) -> bool:
+        _, stream = self.live_stream(rtstream_id)
+        run = stream.features.pop(name, None)
+        if run is not None:
+            run.stop()
+        return run is not None
+
+    def channel_stats(self) -> dict[str, dict[str, Any]]:
+        out = {}
+        for sid, live in self.live.items():
+            for s in live.streams.values():
+                if s.pipe is not None:
+                    out[f"{sid}/{s.record.channel_id}"] = s.pipe.snapshot()
+        return out
+
+    # ------------------------------------------------------------ export
+    async def export(self, session_id: str, out_dir: str | Path | None = None) -> Path:
+        rec = self.require(session_id)
+        if rec.status not in ("stopped", "exported"):
+            raise IllegalTransition(
+                f"capture session {session_id} is {rec.status}: stop it before exporting"
+            )
+        out = Path(out_dir) if out_dir else self.rt.home / "exports" / session_id
+        events = []
+        after = 0
+        while rows := self.rt.log.read(session_id, after=after, limit=5000):
+            events.extend(rows)
+            after = rows[-1].seq
+        streams = self.rtstreams(session_id)
+        await self.rt.loop.run_in_executor(None, write_export, out, rec, streams, events)
+        self.transition(session_id, "exported", data={"path": str(out)})
+        return out

@@ -1,0 +1,31 @@
+"""Shared fixtures: every test gets its own $COPILOT_HOME and a fresh runtime."""
+
+from __future__ import annotations
+
+import pytest
+
+import copilot
+from tests.support.sources import TestSourcesPlugin
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    path = tmp_path / "home"
+    monkeypatch.setenv("COPILOT_HOME", str(path))
+    monkeypatch.delenv("COPILOT_PLUGINS", raising=False)
+    monkeypatch.delenv("COPILOT_CONFIG", raising=False)
+    return path
+
+
+@pytest.fixture
+def sources():
+    return TestSourcesPlugin()
+
+
+@pytest.fixture
+def conn(home, sources):
+    """An embedded runtime with only the test sources (no installed plugins)."""
+    c = copilot.connect(home=str(home), entrypoints=False, plugin_timeout=2.0, drain_timeout=5.0)
+    c.register_plugin(sources, "test-sources")
+    yield c
+    c.close()
