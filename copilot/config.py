@@ -49,6 +49,22 @@ class Settings(BaseSettings):
     frame_queue_size: int = Field(default=500, ge=1, description="media frames per channel")
     drain_timeout: float = Field(default=30.0, ge=0, description="wait for plugins at stop")
     log_level: str = Field(default="WARNING", description="Python logging level")
+    asr_model: str = Field(
+        default="tiny.en",
+        description="tiny.en (bundled), base (bundled), a CTranslate2 dir, or a cached size name",
+    )
+    asr_threads: int = Field(default=2, ge=1, le=64, description="CPU threads for ASR")
+    asr_compute_type: str = Field(default="int8", description="CTranslate2 compute type")
+    asr_language: str = Field(default="en", description="language for multilingual models")
+    screen_fps: float = Field(default=1.0, gt=0, le=30, description="display samples per second")
+    screen_exclude: list[str] = Field(
+        default_factory=list,
+        description="window titles/apps (substring or glob) never stored or sent to a model",
+    )
+    vision_model: str | None = Field(
+        default=None, description="litellm model for index_visuals (default: offline OCR)"
+    )
+    vision_api_base: str | None = Field(default=None, description="OpenAI-compatible server")
 
     @classmethod
     def settings_customise_sources(

@@ -67,6 +67,9 @@ class IndexEvent(Event):
     text: str
     prompt: str | None = None
     index_id: str | None = None
+    engine: str | None = None  # "ocr", "extractive", "vlm:<model>", …
+    source_text: str | None = None  # what the text was derived from (e.g. OCR), for search
+    keyframes: list[str] = Field(default_factory=list)  # stored images shown in [start, end]
 
 
 class AlertEvent(Event):

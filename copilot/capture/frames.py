@@ -33,3 +33,14 @@ class VideoFrame:
     @property
     def duration(self) -> float:
         return 0.0
+
+
+@dataclass(slots=True)
+class Tick:
+    """A sampling instant with no new frame (the screen did not change): time still moves."""
+
+    pts: float
+
+    @property
+    def duration(self) -> float:
+        return 0.0

@@ -15,10 +15,11 @@ import pluggy
 hookspec = pluggy.HookspecMarker("copilot")
 
 # --- registration: called once while the runtime starts, before any session runs ----------
+# Each receives `register` and the runtime's validated `settings` (`copilot.config.Settings`).
 
 
 @hookspec
-def copilot_register_event_types(register):
+def copilot_register_event_types(register, settings):
     """Register event models (`copilot.events.Event` subclasses with a Literal `type`).
 
     Call `register(Model)` once per model. Events of registered types can be emitted by
@@ -27,7 +28,7 @@ def copilot_register_event_types(register):
 
 
 @hookspec
-def copilot_register_sources(register):
+def copilot_register_sources(register, settings):
     """Register capture sources (`copilot.capture.sources.CaptureSource` instances).
 
     Call `register(source)`. A source lists channels (`mic:…`, `system_audio:…`, `display:…`),
@@ -36,7 +37,7 @@ def copilot_register_sources(register):
 
 
 @hookspec
-def copilot_register_features(register):
+def copilot_register_features(register, settings):
     """Register RTStream features by name: `register(name, feature)`.
 
     Names are the RTStream capabilities: "transcript", "audio_index", "visual_index" and

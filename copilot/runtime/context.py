@@ -19,6 +19,10 @@ class SessionContext:
         self.id = session_id
 
     @property
+    def runtime(self) -> Runtime:
+        return self._runtime
+
+    @property
     def record(self):
         return self._runtime.session_record(self.id)
 

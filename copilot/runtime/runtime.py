@@ -134,8 +134,9 @@ class Runtime:
             for impl in self.plugins.impls(hook):
                 if only is not None and impl.plugin_name != only:
                     continue
+                args = {"register": registers[hook], "settings": self.settings}
                 try:
-                    impl.function(register=registers[hook])
+                    impl.function(**{k: args[k] for k in impl.argnames})
                 except Exception as exc:
                     log.warning("plugin %s failed in %s: %s", impl.plugin_name, hook, exc)
                     self.plugins.mark_failed(impl.plugin_name, f"{hook}: {exc}")

@@ -1,0 +1,109 @@
+"""Builtin plugin: `rtstream.index_visuals()` — changed screen frames → `index` events.
+
+Offline by default: OCR of the changed region plus the active window's title/app, turned
+into a short description that answers the prompt. With `model_name` (or `vision_model` in
+config) the sampled frames and the prompt go to that model through litellm instead.
+Keyframes are stored under `$COPILOT_HOME/sessions/<session>/keyframes/<rtstream>/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from copilot import hookimpl
+from copilot.capture.frames import Tick, VideoFrame
+from copilot.ids import new_id
+
+
+class VisualIndexFeature:
+    name = "visual_index"
+    categories = frozenset({"display"})
+
+    def __init__(self, settings) -> None:
+        self.settings = settings
+
+    def start(
+        self,
+        stream,
+        prompt: str | None = None,
+        batch_config: dict | None = None,
+        model_name: str | None = None,
+        **options: Any,
+    ) -> VisualIndexRun:
+        from copilot.vision.indexer import BatchConfig, VisualIndexer
+        from copilot.vision.keyframes import KeyframeStore
+        from copilot.vision.vlm import VlmConfig
+
+        if options:
+            raise TypeError(f"index_visuals() got unexpected options: {', '.join(options)}")
+        BatchConfig.parse(batch_config)  # a bad batch_config fails here, in the caller
+        model = model_name or self.settings.vision_model
+        vlm = VlmConfig(model, api_base=self.settings.vision_api_base) if model else None
+        folder = self.settings.home / "sessions" / stream.id / "keyframes" / stream.rtstream_id
+        run = VisualIndexRun(stream, prompt)
+        run.indexer = VisualIndexer(
+            run.on_result,
+            prompt=prompt,
+            batch_config=batch_config,
+            model=vlm,
+            keyframes=KeyframeStore(folder),
+            on_error=run.on_error,
+            name=f"copilot-vision-{stream.rtstream_id}",
+        ).start()
+        return run
+
+
+class VisualIndexRun:
+    """One `index_visuals()` on one display stream; the handle users get back."""
+
+    def __init__(self, stream, prompt: str | None) -> None:
+        self.id = new_id("idx")
+        self.stream = stream
+        self.prompt = prompt
+        self.indexer = None
+
+    def on_result(self, result) -> None:  # indexer worker thread
+        self.stream.emit(
+            {
+                **result.to_event(),
+                "prompt": self.prompt,
+                "index_id": self.id,
+                "engine": result.engine,
+                "source_text": result.ocr_text or None,
+                "keyframes": list(result.keyframe_paths),
+            }
+        )
+
+    def on_error(self, exc: BaseException) -> None:
+        self.stream.emit(
+            {
+                "type": "plugin_error",
+                "plugin": "visual_index",
+                "hook": "index_visuals",
+                "error": f"{type(exc).__name__}: {exc}",
+            }
+        )
+
+    def on_frame(self, frame) -> None:  # runtime loop: hand over, never wait
+        if isinstance(frame, VideoFrame):
+            self.indexer.on_frame(
+                frame.image, frame.pts, frame.changed, frame.info.get("frame_info")
+            )
+        elif isinstance(frame, Tick):
+            self.indexer.on_tick(frame.pts)
+
+    async def flush(self) -> None:
+        await asyncio.to_thread(self.indexer.stop, 60.0)
+
+    def stop(self) -> None:
+        self.indexer.stop(0)
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return dict(vars(self.indexer.stats))
+
+
+@hookimpl
+def copilot_register_features(register, settings):
+    register("visual_index", VisualIndexFeature(settings))

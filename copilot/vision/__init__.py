@@ -1,0 +1,1 @@
+"""Screen capture building blocks: displays, change detection, OCR, description, indexing."""

@@ -1,0 +1,123 @@
+"""The vision-model path talks to a real OpenAI-compatible HTTP server on 127.0.0.1."""
+
+import base64
+import contextlib
+import io
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from copilot.vision.indexer import VisualIndexer
+from copilot.vision.vlm import VlmConfig, VlmError, describe_frames
+
+pytest.importorskip("litellm")
+# litellm's own typed dicts make pydantic warn on import; not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:Item.*ReadOnly:UserWarning")
+
+ANSWER = "User is reviewing the Q3 budget spreadsheet with the team."
+
+
+class Stub(BaseHTTPRequestHandler):
+    requests: ClassVar[list] = []
+    delay = 0.0
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append({"path": self.path, "body": body})
+        time.sleep(type(self).delay)
+        reply = {
+            "id": "chatcmpl-stub",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "stub"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": ANSWER},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+        }
+        data = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client timed out
+            self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def stub():
+    Stub.requests, Stub.delay = [], 0.0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
+def image_parts(request):
+    (message,) = request["body"]["messages"]
+    texts = [p["text"] for p in message["content"] if p["type"] == "text"]
+    images = []
+    for part in message["content"]:
+        if part["type"] == "image_url":
+            url = part["image_url"]["url"]
+            assert url.startswith("data:image/jpeg;base64,")
+            raw = base64.b64decode(url.split(",", 1)[1])
+            images.append(np.asarray(Image.open(io.BytesIO(raw)).convert("RGB")))
+    return texts, images
+
+
+def test_describe_frames_sends_image_and_prompt(stub, loopback_only):
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    frame[:, 640:] = (250, 10, 10)
+    config = VlmConfig(model="openai/stub-vlm", api_base=stub, timeout=10)
+    assert describe_frames([frame], "What is on screen?", config) == ANSWER
+    (req,) = Stub.requests
+    assert req["path"] == "/v1/chat/completions" and req["body"]["model"] == "stub-vlm"
+    texts, (image,) = image_parts(req)
+    assert texts == ["What is on screen?"] and image.shape == (720, 1280, 3)
+    assert image[360, 900, 0] > 200 and image[360, 100, 0] < 30
+    assert loopback_only == []  # litellm made no call beyond 127.0.0.1
+
+
+def test_indexer_uses_the_model_answer(stub, ocr_engine, tmp_path):
+    results = []
+    indexer = VisualIndexer(
+        results.append,
+        prompt="Describe what the user is doing",
+        batch_config={"type": "time", "value": 5, "frame_count": 2},
+        model=VlmConfig(model="openai/stub-vlm", api_base=stub, timeout=10),
+        ocr_engine=ocr_engine,
+    ).start()
+    for i, shade in enumerate((40, 200)):
+        indexer.on_frame(np.full((360, 640, 3), shade, np.uint8), float(i), True, None)
+    indexer.stop()
+    (result,) = results
+    assert result.text == ANSWER and result.engine == "vlm:openai/stub-vlm"
+    assert (result.start, result.end, result.frame_count) == (0.0, 1.0, 2)
+    texts, images = image_parts(Stub.requests[0])
+    assert texts == ["Describe what the user is doing"] and len(images) == 2
+
+
+def test_timeout_and_unreachable_are_clear(stub):
+    Stub.delay = 3.0
+    frame = np.zeros((64, 64, 3), np.uint8)
+    with pytest.raises(VlmError, match="timed out after 1 s"):
+        describe_frames([frame], "hi", VlmConfig("openai/stub", api_base=stub, timeout=1))
+    dead = "http://127.0.0.1:9/v1"
+    with pytest.raises(VlmError, match=r"'openai/stub' at http://127\.0\.0\.1:9/v1 failed"):
+        describe_frames([frame], "hi", VlmConfig("openai/stub", api_base=dead, timeout=5))
