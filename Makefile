@@ -28,7 +28,7 @@ bench: setup
 	$(PY) bench/events.py
 
 demo: setup
-	$(PY) scripts/demo_core.py
+	$(VENV)/bin/copilot demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -78,7 +78,11 @@ class DisplaySource(CaptureSource):
         if path:
             if not Path(path).exists():
                 raise FileNotFoundError(f"display replay source {path!r} does not exist")
-            return ChannelInfo(request.channel_id, "display", Path(path).name, self.name)
+            realtime = str(request.options.get("speed", "1")) != "max"
+            details = {"path": str(path), "realtime": realtime}
+            return ChannelInfo(
+                request.channel_id, "display", Path(path).name, self.name, details=details
+            )
         if request.channel_id in ("display:primary", "display:default"):
             return next((c for c in self.list_channels() if c.is_default), None)
         return super().resolve(request)
@@ -90,19 +94,19 @@ class DisplaySource(CaptureSource):
 
         opts = request.options
         replay = opts.get("path")
-        speed = str(opts.get("speed", "1"))
+        fast = bool(replay) and str(opts.get("speed", "1")) == "max"
         exclude = list(self.settings.screen_exclude) + list(opts.get("exclude", []))
 
         def on_frame(frame, pts, changed, info) -> None:
-            sink.put(VideoFrame(frame, pts, changed, {"frame_info": info}))
+            sink.put(VideoFrame(frame, pts, changed, {"frame_info": info}), fast)
 
         sampler = Sampler(
             open_source(replay or channel.id),
             on_frame,
             fps=float(opts.get("fps", self.settings.screen_fps)),
-            pace="fast" if replay and speed == "max" else "realtime",
+            pace="fast" if fast else "realtime",
             privacy=PrivacyFilter(exclude) if exclude else None,
-            on_tick=lambda pts: sink.put(Tick(pts)),
+            on_tick=lambda pts: sink.put(Tick(pts), fast),
             on_error=sink.end,
             on_end=lambda: sink.end(None),
             pts_origin=time.monotonic(),

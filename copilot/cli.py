@@ -134,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--type", action="append", help="only this event type (repeatable)")
     s.add_argument("--json", action="store_true", help="one JSON object per line")
     s.set_defaults(func=cmd_events)
+
+    from copilot import cli_run
+
+    cli_run.add_parser(sub)
+    cli_run.add_demo_parser(sub)
     return p
 
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
+# litellm fetches its model cost map at import unless told not to; tests run offline
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
 import pytest
 
 import copilot
+from tests.support import openai_stub
 from tests.support.sources import TestSourcesPlugin
 
 
@@ -29,3 +35,10 @@ def conn(home, sources):
     c.register_plugin(sources, "test-sources")
     yield c
     c.close()
+
+
+@pytest.fixture
+def stub():
+    """A real OpenAI-compatible server on 127.0.0.1; its base URL (requests in Stub.requests)."""
+    with openai_stub.serve() as url:
+        yield url

@@ -73,14 +73,21 @@ class Permission:
 
 
 class FrameSink:
-    """Thread-safe hand-off from a source's worker thread to the runtime loop."""
+    """Thread-safe hand-off from a source's worker thread to the runtime loop.
 
-    def __init__(self, put: Callable[[Any], None], end: Callable[[BaseException | None], None]):
+    Live sources use `put(frame)`: when the channel's queue is full the frame is dropped and
+    counted (a device cannot wait). Replays running faster than real time use
+    `put(frame, wait=True)`, which blocks until there is room, so nothing is lost.
+    """
+
+    def __init__(
+        self, put: Callable[[Any, bool], None], end: Callable[[BaseException | None], None]
+    ):
         self._put = put
         self._end = end
 
-    def put(self, frame: Any) -> None:
-        self._put(frame)
+    def put(self, frame: Any, wait: bool = False) -> None:
+        self._put(frame, wait)
 
     def end(self, error: BaseException | None = None) -> None:
         """The channel has no more frames (a file ended) or failed with `error`."""

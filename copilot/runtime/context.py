@@ -55,8 +55,10 @@ class StreamContext(SessionContext):
         channel: str,
         category: str,
         clock: Callable[[], float],
+        realtime: bool = True,
     ) -> None:
         super().__init__(runtime, session_id)
+        self.realtime = realtime  # False: a replay faster than real time (no lag, no drops)
         self.rtstream_id = rtstream_id
         self.channel = channel
         self.category = category

@@ -1,8 +1,9 @@
 """One pipe per captured channel: a bounded frame queue from the source thread to the loop.
 
-Sources call `FrameSink.put` from their own thread; the pipe hops onto the loop with
-`call_soon_threadsafe` and queues the frame, or drops it and counts the drop when the queue
-is full. A pump task hands frames to the stream's active features, in order.
+Sources call `FrameSink.put` from their own thread. A semaphore counts free slots: a live
+source's frame is dropped (and counted) when none is free, a fast replay waits for one. The
+frame then hops onto the loop with `call_soon_threadsafe`; a pump task hands frames to the
+stream's active features, in order.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -47,16 +49,34 @@ class ChannelPipe:
         self.offset = offset  # seconds from session start to the channel's first frame
         self.stats = PipeStats()
         self.paused = False
+        self.maxsize = maxsize
         self._consumer = consumer
         self._on_end = on_end
-        self._queue: asyncio.Queue = asyncio.Queue(maxsize)
+        self._queue: asyncio.Queue = asyncio.Queue()  # bounded by _slots, not by asyncio
+        self._slots = threading.Semaphore(maxsize)
+        self._closed = threading.Event()
         self._task = loop.create_task(self._pump(), name=f"copilot-pipe-{channel_id}")
         self.sink = FrameSink(self._put_threadsafe, self._end_threadsafe)
 
     # -- source thread side --
-    def _put_threadsafe(self, frame: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # loop closed during shutdown
+    def _put_threadsafe(self, frame: Any, wait: bool) -> None:
+        if self.paused:
+            self.stats.paused_dropped += 1
+            return
+        if wait:
+            while not self._slots.acquire(timeout=0.5):
+                if self._closed.is_set():
+                    return
+        elif not self._slots.acquire(blocking=False):
+            self.stats.dropped += 1  # one source thread per pipe writes this counter
+            return
+        if self._closed.is_set():
+            self._slots.release()
+            return
+        try:
             self.loop.call_soon_threadsafe(self._offer, frame)
+        except RuntimeError:  # loop closed during shutdown
+            self._slots.release()
 
     def _end_threadsafe(self, error: BaseException | None) -> None:
         with contextlib.suppress(RuntimeError):
@@ -64,29 +84,20 @@ class ChannelPipe:
 
     # -- loop side --
     def _offer(self, frame: Any) -> None:
-        if self.paused:
-            self.stats.paused_dropped += 1
-            return
-        try:
-            self._queue.put_nowait(frame)
-        except asyncio.QueueFull:
-            self.stats.dropped += 1
-            return
+        self._queue.put_nowait(frame)
         self.stats.max_queue = max(self.stats.max_queue, self._queue.qsize())
 
     def _offer_end(self, error: BaseException | None) -> None:
-        # the end marker must not be dropped: make room by counting the oldest frame dropped
-        if self._queue.full():
-            self._queue.get_nowait()
-            self.stats.dropped += 1
         self._queue.put_nowait((_END, error))
 
     async def _pump(self) -> None:
         while True:
             item = await self._queue.get()
             if isinstance(item, tuple) and item and item[0] is _END:
+                self._closed.set()
                 self._on_end(item[1])
                 return
+            self._slots.release()
             self.stats.frames += 1
             self.stats.media_seconds += item.duration
             if isinstance(item, AudioFrame) and len(item.samples):
@@ -101,6 +112,7 @@ class ChannelPipe:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(asyncio.shield(self._task), timeout)
             self._task.cancel()
+        self._closed.set()
 
     def snapshot(self) -> dict[str, Any]:
         s = self.stats
@@ -112,6 +124,6 @@ class ChannelPipe:
             "level_db": None if s.level_db == -math.inf else round(s.level_db, 1),
             "queue": self._queue.qsize(),
             "max_queue": s.max_queue,
-            "maxsize": self._queue.maxsize,
+            "maxsize": self.maxsize,
             "paused": self.paused,
         }

@@ -44,6 +44,7 @@ class LiveStream:
     handle: SourceHandle | None = None
     features: dict[str, Any] = field(default_factory=dict)
     ended: bool = False
+    end_error: BaseException | None = None
 
 
 @dataclass
@@ -225,12 +226,16 @@ class SessionManager:
             await self.fail(session_id, reason)
             raise CaptureError(f"capture session {session_id} failed: {reason}") from exc
         records = [s.record for s in live.streams.values()]
-        return self.transition(
+        rec = self.transition(
             session_id,
             "active",
             data={"rtstreams": [r.model_dump() for r in records]},
             streams=records,
         )
+        for stream in live.streams.values():
+            if stream.ended:  # ended (e.g. an unreadable file) before the session was active
+                self._announce_end(live, stream)
+        return rec
 
     async def _open(
         self, live: LiveSession, req: ChannelRequest, src: CaptureSource, info: ChannelInfo
@@ -246,7 +251,10 @@ class SessionManager:
         def clock() -> float:
             return time.monotonic() - live.t0
 
-        ctx = StreamContext(self.rt, live.record.id, rts.id, req.channel_id, req.kind, clock)
+        realtime = bool(info.details.get("realtime", True))
+        ctx = StreamContext(
+            self.rt, live.record.id, rts.id, req.channel_id, req.kind, clock, realtime
+        )
         stream = LiveStream(rts, ctx, src, info)
         live.streams[rts.id] = stream
         pipe = ChannelPipe(
@@ -283,13 +291,18 @@ class SessionManager:
         )
 
     def _channel_ended(
-        self, live: LiveSession, stream: LiveStream, error: Exception | None
+        self, live: LiveSession, stream: LiveStream, error: BaseException | None
     ) -> None:
         if stream.ended:
             return
         stream.ended = True
-        if live.record.status != "active":
-            return  # closing at stop: not news
+        stream.end_error = error
+        if live.record.status == "active":
+            self._announce_end(live, stream)
+        # while starting, `start` announces it once the session is active; at stop it is not news
+
+    def _announce_end(self, live: LiveSession, stream: LiveStream) -> None:
+        error = stream.end_error
         self.rt.publish(
             ChannelEvent(
                 capture_session_id=live.record.id,

@@ -1,0 +1,1 @@
+"""Audio building blocks: resampling, file decoding, VAD segmentation, ASR, streaming, devices."""
