@@ -14,6 +14,7 @@ from typing import Any
 from copilot import hookimpl
 from copilot.capture.frames import Tick, VideoFrame
 from copilot.ids import new_id
+from copilot.intelligence.alerts import IndexAlerts
 
 
 class VisualIndexFeature:
@@ -54,8 +55,9 @@ class VisualIndexFeature:
         return run
 
 
-class VisualIndexRun:
-    """One `index_visuals()` on one display stream; the handle users get back."""
+class VisualIndexRun(IndexAlerts):
+    """One `index_visuals()` on one display stream; the handle users get back
+    (`create_alert(event_id)`, `list_alerts()`, `enable_alert`/`disable_alert` come with it)."""
 
     def __init__(self, stream, prompt: str | None) -> None:
         self.id = new_id("idx")

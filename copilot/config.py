@@ -65,6 +65,24 @@ class Settings(BaseSettings):
         default=None, description="litellm model for index_visuals (default: offline OCR)"
     )
     vision_api_base: str | None = Field(default=None, description="OpenAI-compatible server")
+    llm_model: str = Field(
+        default="copilot/offline",
+        description="litellm model (gpt-4o-mini, openai/<name>…); copilot/offline needs no network",
+    )
+    llm_api_base: str | None = Field(default=None, description="OpenAI-compatible server URL")
+    llm_api_key: str | None = Field(default=None, description="provider key, if it needs one")
+    llm_timeout: float = Field(default=8.0, gt=0, description="seconds per model call")
+    llm_retries: int = Field(default=0, ge=0, le=10, description="retries per model call")
+    llm_fallbacks: str = Field(default="", description="comma list of models to try next")
+    meeting_participants: list[str] = Field(
+        default_factory=list, description="default roster for matching action-item owners"
+    )
+    user_name: str | None = Field(default=None, description="who the microphone ('me') is")
+    action_item_min_confidence: float = Field(default=0.6, ge=0, le=1)
+    sensitive_min_confidence: float = Field(default=0.7, ge=0, le=1)
+    redact_sensitive: bool = Field(
+        default=False, description="replace detected secrets in stored transcript/index text"
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -85,6 +85,23 @@ class Connection:
     def register_event_type(self, model: type[Event]) -> None:
         self.runtime.types.register(model)
 
+    # -- custom alert rules --
+    def create_event(self, event_prompt: str, label: str) -> str:
+        """Define an alert rule ("someone mentions a deadline"); returns its event_id.
+
+        Attach it to an index with `index.create_alert(event_id)` on what `index_audio()` /
+        `index_visuals()` returned."""
+        from copilot.intelligence.alerts import rulebook
+
+        return rulebook(self.runtime).create_event(event_prompt, label)
+
+    def list_events(self) -> list[dict[str, Any]]:
+        from dataclasses import asdict
+
+        from copilot.intelligence.alerts import rulebook
+
+        return [asdict(e) for e in rulebook(self.runtime).list_events()]
+
     def search(self, query: str, **options: Any) -> list[Any]:
         return self.runtime.feature("search", "search").search(query, **options)
 

@@ -79,6 +79,8 @@ class AlertEvent(Event):
     confidence: float = Field(ge=0.0, le=1.0)
     kind: str | None = None
     text: str | None = None
+    event_id: str | None = None  # the custom rule (conn.create_event) that fired, if any
+    alert_id: str | None = None  # the index alert (index.create_alert) that fired, if any
 
 
 class ActionItemEvent(Event):

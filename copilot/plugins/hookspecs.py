@@ -46,6 +46,34 @@ def copilot_register_features(register, settings):
     """
 
 
+@hookspec
+def copilot_register_sensitive_detectors(register, settings):
+    """Register sensitive-content detectors: `register(name, fn)`.
+
+    `fn(text)` returns a list of `copilot.intelligence.sensitive.Finding` (kind, start, end,
+    confidence, detector, value). Detectors see text as said or shown, and again with spoken
+    digits normalised ("four one one one" → "4111"); a raising detector is logged and skipped.
+    """
+
+
+@hookspec
+def copilot_register_action_item_extractors(register, settings):
+    """Register action-item extractors: `register(name, fn)`.
+
+    `fn(text, speaker=, participants=, today=)` returns
+    `copilot.intelligence.action_items.Candidate`s, merged with the builtin ones (same item ids,
+    duplicates dropped, amendments re-emitted).
+    """
+
+
+@hookspec
+def copilot_register_llm_tasks(register, settings):
+    """Register model tasks: `register(copilot.llm.Task(name, instructions, schema, offline))`.
+
+    `copilot.llm.complete_json(..., task=name)` then works with any model, offline included.
+    """
+
+
 # --- lifecycle -------------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from copilot.plugins.workers import HookCall
 from copilot.runtime.bus import Bus, EventCursor
 from copilot.runtime.context import SessionContext
 from copilot.runtime.features import FEATURE_NAMES, INSTALL_HINT
+from copilot.runtime.redaction import REDACTED_TYPES, redact_event
 from copilot.store import EventLog, SessionStore, open_db
 from copilot.store.checkpoint import Checkpointer
 from copilot.store.eventlog import SqlStep
@@ -38,6 +39,9 @@ REGISTRATION_HOOKS = (
     "copilot_register_event_types",
     "copilot_register_sources",
     "copilot_register_features",
+    "copilot_register_sensitive_detectors",
+    "copilot_register_action_item_extractors",
+    "copilot_register_llm_tasks",
 )
 _RUNNING: weakref.WeakSet[Runtime] = weakref.WeakSet()
 
@@ -125,11 +129,7 @@ class Runtime:
         self._run_registration()
 
     def _run_registration(self, only: str | None = None) -> None:
-        registers: dict[str, Callable[..., None]] = {
-            "copilot_register_event_types": self.types.register,
-            "copilot_register_sources": self.sources.register,
-            "copilot_register_features": self.register_feature,
-        }
+        registers = self._registers()
         for hook in REGISTRATION_HOOKS:
             for impl in self.plugins.impls(hook):
                 if only is not None and impl.plugin_name != only:
@@ -140,6 +140,21 @@ class Runtime:
                 except Exception as exc:
                     log.warning("plugin %s failed in %s: %s", impl.plugin_name, hook, exc)
                     self.plugins.mark_failed(impl.plugin_name, f"{hook}: {exc}")
+
+    def _registers(self) -> dict[str, Callable[..., None]]:
+        """The `register` callback each registration hook receives."""
+        from copilot.intelligence.action_items import register_extractor
+        from copilot.intelligence.sensitive import register_detector
+        from copilot.llm import register_task
+
+        return {
+            "copilot_register_event_types": self.types.register,
+            "copilot_register_sources": self.sources.register,
+            "copilot_register_features": self.register_feature,
+            "copilot_register_sensitive_detectors": register_detector,
+            "copilot_register_action_item_extractors": register_extractor,
+            "copilot_register_llm_tasks": register_task,
+        }
 
     def register_feature(self, name: str, feature: Any) -> None:
         if name not in FEATURE_NAMES:
@@ -199,7 +214,10 @@ class Runtime:
             event.pop("id", None)
         elif event.capture_session_id != session_id:
             event = event.model_copy(update={"capture_session_id": session_id})
-        return self.types.validate(event)
+        event = self.types.validate(event)
+        if self.settings.redact_sensitive and event.type in REDACTED_TYPES:
+            event = redact_event(event, self.settings.sensitive_min_confidence)
+        return event
 
     def publish(self, draft: Event, *, also: SqlStep | None = None) -> Event:
         """Persist, then fan out. Loop thread only."""

@@ -25,7 +25,14 @@ def conn(home):
 
 
 async def _run_sample(conn, channels, transcribe=True):
-    cap = conn.create_capture_session(end_user_id="e2e")
+    cap = conn.create_capture_session(
+        end_user_id="e2e",
+        metadata={
+            "participants": ["Alex", "Priya", "Marcus"],
+            "user_name": "Alex",
+            "meeting_date": "2026-11-23",  # a Monday
+        },
+    )
     client = CaptureClient(client_token=conn.generate_client_token(capture_session_id=cap.id))
     await client.start_session(
         capture_session_id=cap.id, channels=channels, stop_when_sources_end=True
@@ -118,3 +125,31 @@ def test_cli_run_prints_json_lines(home):
     finals = [e for e in events if e["type"] == "transcript" and e["is_final"]]
     assert any("revised budget" in e["text"] for e in finals)
     assert events[-1]["status"] == "stopped"
+
+
+@pytest.mark.slow
+async def test_sample_meeting_insights_from_real_speech(conn):
+    """Real ASR → builtin plugins: the scripted action items with owners/dates, one alert."""
+    _, events = await _run_sample(
+        conn,
+        [
+            {"channel_id": "mic:file", "path": str(SAMPLE / "mic.ogg"), "speed": "max"},
+            {
+                "channel_id": "system_audio:file",
+                "path": str(SAMPLE / "system_audio.ogg"),
+                "speed": "max",
+            },
+        ],
+    )
+    latest = {}
+    for e in events:
+        if e.type == "action_item":
+            latest[e.item_id] = e
+    items = {(e.owner, str(e.due) if e.due else None) for e in latest.values()}
+    assert ("Priya", "2026-11-27") in items  # "by Friday"
+    assert ("Marcus", "2026-11-25") in items  # "by Wednesday"
+    assert sum(1 for e in latest.values() if e.owner == "Alex") == 2
+    alerts = [e for e in events if e.type == "alert" and e.label == "sensitive_content"]
+    assert [a.kind for a in alerts] == ["password"]
+    assert alerts[0].confidence >= 0.7
+    assert not [e for e in events if e.type == "plugin_error"]

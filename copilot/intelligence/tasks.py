@@ -1,0 +1,115 @@
+"""The llm tasks copilot asks models to do, each with its offline implementation.
+
+Imported by `copilot.llm` on first use; the schemas are what a real model must return.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from copilot.intelligence import action_items, extractive, rules
+from copilot.llm import Task, register_task
+
+
+class Answer(BaseModel):
+    answer: str
+
+
+class ActionItemOut(BaseModel):
+    text: str
+    owner: str | None = None
+    due: date | None = None
+    confidence: float = Field(default=0.8, ge=0.0, le=1.0)
+    kind: str = "commitment"  # commitment | request (someone asked) | marked ("Action item:")
+
+
+class ActionItems(BaseModel):
+    items: list[ActionItemOut] = Field(default_factory=list)
+
+
+class RuleVerdict(BaseModel):
+    event_id: str
+    triggered: bool
+    confidence: float = Field(default=0.8, ge=0.0, le=1.0)
+    reason: str | None = None
+
+
+class RuleVerdicts(BaseModel):
+    matches: list[RuleVerdict] = Field(default_factory=list)
+
+
+def _answer(payload: dict[str, Any]) -> dict[str, Any]:
+    return {"answer": extractive.answer(payload.get("prompt"), payload.get("text", ""))}
+
+
+def _action_items(payload: dict[str, Any]) -> dict[str, Any]:
+    today = payload.get("date")
+    found = action_items.detect(
+        payload.get("text", ""),
+        speaker=payload.get("speaker"),
+        participants=list(payload.get("participants") or []),
+        today=date.fromisoformat(today) if today else None,
+    )
+    return {
+        "items": [
+            {
+                "text": c.text,
+                "owner": c.owner,
+                "due": c.due,
+                "confidence": c.confidence,
+                "kind": c.kind,
+            }
+            for c in found
+        ]
+    }
+
+
+def _alert_rules(payload: dict[str, Any]) -> dict[str, Any]:
+    text = payload.get("text", "")
+    out = []
+    for rule in payload.get("rules", []):
+        m = rules.match_rule(rule["event_prompt"], text)
+        out.append(
+            {
+                "event_id": rule["event_id"],
+                "triggered": m.triggered,
+                "confidence": m.confidence,
+                "reason": m.reason,
+            }
+        )
+    return {"matches": out}
+
+
+ANSWER = register_task(
+    Task(
+        "answer",
+        "You index a meeting transcript. Answer the user's prompt using only the transcript "
+        "excerpt in input.text, in one or two short sentences. Do not repeat the excerpt.",
+        Answer,
+        _answer,
+    )
+)
+ACTION_ITEMS = register_task(
+    Task(
+        "action_items",
+        "Find action items (commitments, assigned tasks, requests someone agreed to) in the "
+        "utterance input.text said by input.speaker. Use input.participants for owner names "
+        "(the transcript may misspell them); 'I' is the speaker. Resolve due dates to ISO dates "
+        "relative to input.date (YYYY-MM-DD). Ignore past work, hedges and small talk. Return "
+        "an empty list when there is none.",
+        ActionItems,
+        _action_items,
+    )
+)
+ALERT_RULES = register_task(
+    Task(
+        "alert_rules",
+        "For each rule in input.rules, decide whether the transcript text input.text matches "
+        "what the rule's event_prompt describes. Return one verdict per rule with its event_id.",
+        RuleVerdicts,
+        _alert_rules,
+    )
+)
