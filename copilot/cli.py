@@ -31,6 +31,15 @@ def _open_readonly():
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
+    if args.action == "delete":
+        if not args.id:
+            raise CopilotError("usage: copilot sessions delete SESSION_ID")
+        import copilot
+
+        with copilot.connect() as conn:
+            conn.delete_capture_session(args.id)
+        print(f"deleted {args.id}")
+        return 0
     store, _ = _open_readonly()
     records = store.list(args.status, args.limit) if store else []
     if args.json:
@@ -112,12 +121,34 @@ def cmd_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    import copilot
+    from copilot.eventfmt import clock
+
+    with copilot.connect() as conn:
+        hits = conn.search(args.query, session_id=args.session, limit=args.limit)
+    for hit in hits:
+        if args.json:
+            print(json.dumps(hit.to_dict()))
+        else:
+            text = hit.text.replace("\n", " / ")
+            print(
+                f"{hit.search_score:.2f}  {hit.session_id}  {clock(hit.start)}–{clock(hit.end)}"
+                f"  {hit.type:<13} {hit.channel:<18} {text}"
+            )
+    if not hits and not args.json:
+        print("no matches")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="copilot", description="Local-first meeting copilot runtime")
     p.add_argument("--version", action="version", version=f"copilot {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    s = sub.add_parser("sessions", help="list capture sessions")
+    s = sub.add_parser("sessions", help="list capture sessions, or delete one")
+    s.add_argument("action", nargs="?", choices=["list", "delete"], default="list")
+    s.add_argument("id", nargs="?", help="the session to delete")
     s.add_argument("--status", help="only sessions in this state")
     s.add_argument("--limit", type=int, default=None)
     s.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -134,6 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--type", action="append", help="only this event type (repeatable)")
     s.add_argument("--json", action="store_true", help="one JSON object per line")
     s.set_defaults(func=cmd_events)
+
+    s = sub.add_parser("search", help="search what was said and shown, across sessions")
+    s.add_argument("query")
+    s.add_argument("--session", help="only this capture session")
+    s.add_argument("--limit", type=int, default=10)
+    s.add_argument("--json", action="store_true", help="one JSON object per hit")
+    s.set_defaults(func=cmd_search)
 
     from copilot import cli_run
 

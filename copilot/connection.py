@@ -57,6 +57,11 @@ class Connection:
         rt = self.runtime
         return [CaptureSession(rt, r) for r in rt.call(rt.store.list, status, limit)]
 
+    def delete_capture_session(self, capture_session_id: str) -> None:
+        """Delete a stopped (or created/failed/exported) session: its log, files and vectors."""
+        self.runtime.call(self.runtime.sessions.delete, capture_session_id)
+        self.runtime.plugins.call_each("copilot_session_deleted", session_id=capture_session_id)
+
     # -- tokens --
     def generate_client_token(
         self, expires_in: float = 600, capture_session_id: str | None = None

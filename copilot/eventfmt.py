@@ -5,7 +5,7 @@ from __future__ import annotations
 from copilot.events import Event
 
 
-def _clock(seconds: float | None) -> str:
+def clock(seconds: float | None) -> str:
     if seconds is None:
         return "     "
     m, s = divmod(max(seconds, 0.0), 60)
@@ -41,4 +41,4 @@ def summary(ev: Event) -> str:
 
 def line(ev: Event) -> str:
     channel = ev.channel or ""
-    return f"#{ev.seq:<5} {_clock(ev.start)} {ev.type:<15} {channel:<20} {summary(ev)}"
+    return f"#{ev.seq:<5} {clock(ev.start)} {ev.type:<15} {channel:<20} {summary(ev)}"

@@ -95,6 +95,12 @@ def copilot_session_status(event, session):
     """A capture session changed state (`event.type == "capture_session"`, `event.status`)."""
 
 
+@hookspec
+def copilot_session_deleted(session_id):
+    """A capture session was deleted (`copilot sessions delete`): drop everything you keep
+    about it (vectors, files, caches). Called once, in the process that deleted it."""
+
+
 # --- events ------------------------------------------------------------------------------------
 
 

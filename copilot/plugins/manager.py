@@ -49,6 +49,8 @@ class PluginManager:
                 continue
             try:
                 obj = ep.load()
+                if isinstance(obj, type):  # a class: one instance per runtime (own state)
+                    obj = obj()
             except Exception as exc:  # any import-time failure of someone else's code
                 self._fail(ep.name, ep.value, f"import failed: {type(exc).__name__}: {exc}")
                 continue

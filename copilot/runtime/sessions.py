@@ -458,3 +458,29 @@ class SessionManager:
         await self.rt.loop.run_in_executor(None, write_export, out, rec, streams, events)
         self.transition(session_id, "exported", data={"path": str(out)})
         return out
+
+    # ------------------------------------------------------------ delete
+    def delete(self, session_id: str) -> None:
+        """Remove a session that is not live: rows, log entries and files (plugins are told
+        by the caller, off the loop: dropping vectors may take a while)."""
+        import shutil
+
+        rec = self.require(session_id)
+        if rec.status in LIVE or session_id in self.live:
+            raise IllegalTransition(
+                f"capture session {session_id} is {rec.status}: stop it before deleting"
+            )
+        conn = self.rt.db
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.rt.log.delete_session(session_id)
+            self.rt.store.delete(session_id)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        for folder in (
+            self.rt.home / "sessions" / session_id,
+            self.rt.home / "exports" / session_id,
+        ):
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,130 @@
+"""Builtin plugin: replay search over what was said and shown, in Chroma on disk.
+
+Final transcripts and index events (audio and visual, with their OCR text) become segments of
+one hybrid index under `$COPILOT_HOME/search/` (offline MiniLM vectors + SQLite FTS5
+keywords), so `rtstream.search()`, `cap.search()` and `conn.search()` find paraphrases as well
+as exact names and numbers, with start/end times for replay. Indexing runs on this plugin's
+own worker thread; the index is opened in the background when a session becomes active.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from copilot import hookimpl
+from copilot.search.models import Segment
+
+
+class ReplaySearch:
+    """One index per home directory; opened once, shared by the hooks and the feature."""
+
+    name = "search"
+
+    def __init__(self, settings) -> None:
+        self.path = settings.home / "search"
+        self._index = None
+        self._lock = threading.Lock()
+
+    @property
+    def index(self):
+        with self._lock:
+            if self._index is None:
+                from copilot.search.index import SearchIndex
+
+                self._index = SearchIndex(self.path)
+            return self._index
+
+    def warm(self) -> None:
+        threading.Thread(target=lambda: self.index, name="copilot-search-open", daemon=True).start()
+
+    def add_event(self, event) -> None:
+        if event.type == "transcript":
+            if not event.is_final:
+                return
+            kind, text = "transcript", event.text
+        elif event.type == "index":
+            kind = f"{event.index_type}_index"
+            text = "\n".join(t for t in (event.text, event.source_text) if t)
+        else:
+            return
+        self.index.add(
+            [
+                Segment(
+                    id=event.id,
+                    text=text,
+                    session_id=event.capture_session_id,
+                    rtstream_id=event.rtstream_id or "",
+                    channel=event.channel or "",
+                    speaker=getattr(event, "speaker", None) or "",
+                    type=kind,
+                    start=event.start or 0.0,
+                    end=event.end if event.end is not None else (event.start or 0.0),
+                )
+            ]
+        )
+
+    def search(
+        self,
+        query: str,
+        *,
+        session_id: str | None = None,
+        rtstream_id: str | None = None,
+        score_threshold: float | None = None,
+        result_threshold: int | None = None,
+        filter: dict[str, Any] | None = None,
+        limit: int = 10,
+    ) -> list[Any]:
+        if not query or not query.strip():
+            raise ValueError("search needs a non-empty query")
+        return self.index.search(
+            query,
+            session_id=session_id,
+            rtstream_id=rtstream_id,
+            filter=filter,
+            limit=result_threshold or limit,
+            score_threshold=score_threshold,
+        )
+
+    def delete_session(self, session_id: str) -> None:
+        self.index.delete_session(session_id)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+
+
+class ReplaySearchPlugin:
+    """The hookimpls, bound to the runtime's ReplaySearch (each runtime has its own)."""
+
+    def __init__(self) -> None:
+        self.search: ReplaySearch | None = None
+
+    @hookimpl
+    def copilot_register_features(self, register, settings):
+        self.search = ReplaySearch(settings)
+        register("search", self.search)
+
+    @hookimpl
+    def copilot_session_status(self, event):
+        if event.status == "active" and self.search is not None:
+            self.search.warm()
+
+    @hookimpl
+    def copilot_transcript(self, event):
+        self.search.add_event(event)
+
+    @hookimpl
+    def copilot_index(self, event):
+        self.search.add_event(event)
+
+    @hookimpl
+    def copilot_session_deleted(self, session_id):
+        self.search.delete_session(session_id)
+
+    @hookimpl
+    def copilot_shutdown(self):
+        if self.search is not None:
+            self.search.close()

@@ -1,0 +1,1 @@
+"""Offline search building blocks: MiniLM embedding, Chroma + FTS5 hybrid segment index."""

@@ -1,0 +1,259 @@
+"""Keyword side of hybrid search: an SQLite FTS5 index beside the Chroma directory.
+
+Embeddings blur exact tokens ("4111", "1.2 million", a surname), so exact matches come from
+here. The text is normalised before indexing (lower case, digit groups joined, decimals kept
+as one token, other punctuation dropped) and queries go through the same normaliser, so
+"$1,200" and "1200" meet. Rows also carry the segment metadata, which lets the index answer
+filtered keyword queries and hand back text and times without a Chroma round trip.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from copilot.search.models import FILTER_FIELDS, Segment
+
+_DIGIT_GROUP = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_TOKEN = re.compile(r"\d+(?:\.\d+)+|\w+")
+
+#: Words that carry no keyword signal in meeting queries ("what did we say about ...").
+_STOPWORD_TEXT = """a about above after again all also am an and any are as at be been before being
+    between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers him his how i if in into is it its just let lets me
+    more most my no nor not now of off on once only or other our ours out over own same she
+    should so some such than that the their them then there these they this those through
+    to too under until up us very was we were what when where which while who whom why will
+    with would you your yours yeah okay ok um uh like know think say said says saying tell
+    told talk talked talking discuss discussed discussing discussion mention mentioned
+    anything something thing things someone anyone meeting"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS segments (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    session_id TEXT NOT NULL,
+    rtstream_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    speaker TEXT NOT NULL,
+    type TEXT NOT NULL,
+    start REAL NOT NULL,
+    "end" REAL NOT NULL,
+    text TEXT NOT NULL,
+    kw_text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS segments_session ON segments(session_id);
+CREATE INDEX IF NOT EXISTS segments_stream ON segments(session_id, rtstream_id, start);
+CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
+    kw_text, content='segments', content_rowid='rowid',
+    tokenize="unicode61 remove_diacritics 0 tokenchars '.'"
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS segments_vocab USING fts5vocab(segments_fts, 'row');
+CREATE TRIGGER IF NOT EXISTS segments_ai AFTER INSERT ON segments BEGIN
+    INSERT INTO segments_fts(rowid, kw_text) VALUES (new.rowid, new.kw_text);
+END;
+CREATE TRIGGER IF NOT EXISTS segments_ad AFTER DELETE ON segments BEGIN
+    INSERT INTO segments_fts(segments_fts, rowid, kw_text)
+    VALUES ('delete', old.rowid, old.kw_text);
+END;
+"""
+
+COLUMNS = ("id", "session_id", "rtstream_id", "channel", "speaker", "type", "start", "end", "text")
+
+
+def normalise(text: str) -> str:
+    """Lower-case words and numbers separated by single spaces ("$1,200.50!" -> "1200.50")."""
+    return " ".join(_TOKEN.findall(_DIGIT_GROUP.sub("", text.casefold()))).replace("_", " ")
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct non-stopword terms of a query, in order."""
+    seen: dict[str, None] = {}
+    for term in normalise(query).split():
+        if term not in STOPWORDS:
+            seen.setdefault(term, None)
+    return list(seen)
+
+
+def where_sql(filters: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """SQL conditions (on alias s) for equality / membership filters."""
+    parts, args = [], []
+    for key, value in filters.items():
+        if key not in FILTER_FIELDS:
+            raise ValueError(f"cannot filter on {key!r}; use one of {FILTER_FIELDS}")
+        if isinstance(value, (list, tuple, set, frozenset)):
+            values = list(value)
+            parts.append(f"s.{key} IN ({','.join('?' * len(values))})" if values else "0")
+            args.extend(values)
+        else:
+            parts.append(f"s.{key} = ?")
+            args.append(value)
+    return (" AND ".join(parts) or "1"), args
+
+
+class KeywordIndex:
+    """FTS5 keyword index plus a row per segment (metadata and text) in one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten, not left
+        self._db.executescript(_SCHEMA)
+        self._total: int | None = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def existing(self, ids: Sequence[str]) -> dict[str, tuple]:
+        """Stored (text, metadata...) per id, to skip re-adding unchanged segments."""
+        out: dict[str, tuple] = {}
+        with self._lock:
+            for lo in range(0, len(ids), 500):
+                chunk = list(ids[lo : lo + 500])
+                rows = self._db.execute(
+                    f"SELECT {', '.join(_quoted(COLUMNS))} FROM segments "
+                    f"WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+                out.update({row[0]: row for row in rows})
+        return out
+
+    def upsert(self, segments: Iterable[Segment]) -> None:
+        rows = [
+            (
+                s.id,
+                s.session_id,
+                s.rtstream_id,
+                s.channel,
+                s.speaker,
+                s.type,
+                float(s.start),
+                float(s.end),
+                s.text,
+                normalise(s.text),
+            )
+            for s in segments
+        ]
+        with self._lock:
+            self._total = None
+            self._db.execute("BEGIN")
+            try:
+                # Delete then insert (not INSERT OR REPLACE) so the delete trigger cleans FTS.
+                self._db.executemany("DELETE FROM segments WHERE id = ?", [(r[0],) for r in rows])
+                self._db.executemany(
+                    "INSERT INTO segments (id, session_id, rtstream_id, channel, speaker, type, "
+                    'start, "end", text, kw_text) VALUES (?,?,?,?,?,?,?,?,?,?)',
+                    rows,
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def search(self, terms: Sequence[str], filters: Mapping[str, Any], limit: int) -> list[str]:
+        """Ids of rows matching any term, best BM25 first."""
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        cond, args = where_sql(filters)
+        sql = (
+            "SELECT s.id FROM segments_fts f JOIN segments s ON s.rowid = f.rowid "
+            f"WHERE segments_fts MATCH ? AND {cond} ORDER BY f.rank LIMIT ?"
+        )
+        with self._lock:
+            return [r[0] for r in self._db.execute(sql, [match, *args, limit])]
+
+    def rows(self, ids: Sequence[str]) -> dict[str, tuple]:
+        """Rows (COLUMNS) by id."""
+        return self.existing(ids)
+
+    def term_stats(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """Number of segments, and in how many of them each term occurs."""
+        with self._lock:
+            if self._total is None:  # counted once per write, not per query
+                self._total = self._db.execute("SELECT count(*) FROM segments").fetchone()[0]
+            total = self._total
+            if not terms:
+                return total, {}
+            rows = self._db.execute(
+                f"SELECT term, doc FROM segments_vocab WHERE term IN "
+                f"({','.join('?' * len(terms))})",
+                list(terms),
+            ).fetchall()
+        return total, dict(rows)
+
+    def get_meta(self, key: str, default: str) -> str:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    def preceding(self, segment: Segment, count: int) -> list[str]:
+        """Texts of up to ``count`` stored segments of the same stream just before this one,
+        oldest first (the context a live segment is embedded with)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT text FROM segments WHERE session_id = ? AND rtstream_id = ? "
+                "AND start < ? AND id != ? ORDER BY start DESC LIMIT ?",
+                [segment.session_id, segment.rtstream_id, segment.start, segment.id, count],
+            ).fetchall()
+        return [r[0] for r in reversed(rows)]
+
+    def session_ids(self, session_id: str) -> list[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT id FROM segments WHERE session_id = ?", [session_id])
+            return [r[0] for r in rows]
+
+    def delete_session(self, session_id: str) -> int:
+        """Remove a session's rows and their FTS entries, leaving none of their text on disk."""
+        with self._lock:
+            self._total = None
+            self._db.execute("BEGIN")
+            cur = self._db.execute("DELETE FROM segments WHERE session_id = ?", [session_id])
+            self._db.execute("COMMIT")
+            if cur.rowcount:
+                # Merge FTS segments so the deleted terms are really gone, then compact the
+                # file and the WAL so no freed page still holds them.
+                self._db.execute("INSERT INTO segments_fts(segments_fts) VALUES ('optimize')")
+                self._db.execute("VACUUM")
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return cur.rowcount
+
+    def count(self, session_id: str | None = None) -> int:
+        with self._lock:
+            if session_id is None:
+                return self._db.execute("SELECT count(*) FROM segments").fetchone()[0]
+            return self._db.execute(
+                "SELECT count(*) FROM segments WHERE session_id = ?", [session_id]
+            ).fetchone()[0]
+
+
+def _quoted(columns: Sequence[str]) -> list[str]:
+    return [f'"{c}"' for c in columns]
+
+
+def bm25_idf(total: int, df: int) -> float:
+    """BM25's inverse document frequency (always positive)."""
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
+def coverage(terms: Sequence[str], idf: Mapping[str, float], kw_text_tokens: set[str]) -> float:
+    """IDF-weighted share of the query terms present in a text (0..1)."""
+    total = sum(idf.get(t, 0.0) for t in terms)
+    if total <= 0:
+        return 0.0
+    return sum(idf.get(t, 0.0) for t in terms if t in kw_text_tokens) / total
