@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from copilot import hookimpl
 from copilot.capture.frames import AudioFrame
+from copilot.errors import ConfigError
 from copilot.events import Event
 
 log = logging.getLogger("copilot.transcript")
@@ -74,13 +75,16 @@ class TranscriptFeature:
         self._ready.set()
 
     def _ensure_loading(self, stream) -> None:
-        from copilot.audio.models import resolve_model
+        from copilot.audio.models import ModelNotFoundError, resolve_model
 
         with self._lock:
             if self._transcriber is not None or (self._loader_started and not self._ready.is_set()):
                 return
             settings = stream.runtime.settings
-            model_path = resolve_model(settings.asr_model, settings.home / "models")
+            try:
+                model_path = resolve_model(settings.asr_model, settings.home / "models")
+            except ModelNotFoundError as exc:
+                raise ConfigError(f"asr_model: {exc}") from None
             self._ready.clear()
             self._load_error = None
             self._loader_started = True

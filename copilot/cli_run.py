@@ -35,6 +35,10 @@ def add_parser(sub) -> None:
     p.add_argument("--partials", action="store_true", help="also print partial transcripts")
     p.add_argument("--no-transcript", action="store_true", help="capture without transcribing")
     p.add_argument("--no-visual", action="store_true", help="capture screens without indexing")
+    p.add_argument(
+        "--participant", action="append", default=[], help="a name in the call (repeatable)"
+    )
+    p.add_argument("--user-name", help="who is on the microphone")
     p.set_defaults(func=cmd_run)
 
 
@@ -51,7 +55,13 @@ def add_demo_parser(sub) -> None:
     p.add_argument("--speed", default="1", help="1 (real time, default) or max")
     p.add_argument("--json", action="store_true", help="every event as one JSON line")
     p.add_argument("--partials", action="store_true", help="also print partial transcripts")
-    p.set_defaults(func=cmd_demo, no_transcript=False, no_visual=False)
+    p.set_defaults(
+        func=cmd_demo,
+        no_transcript=False,
+        no_visual=False,
+        participant=["Alex", "Priya", "Marcus"],
+        user_name="Alex",
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -84,7 +94,10 @@ async def _run(args: argparse.Namespace, requests: list[dict[str, Any]]) -> int:
     conn = await asyncio.to_thread(copilot.connect)
     failures: list[str] = []
     try:
-        cap = conn.create_capture_session(metadata={"app": "copilot run"})
+        meta = {"app": "copilot run", "participants": args.participant}
+        if args.user_name:
+            meta["user_name"] = args.user_name
+        cap = conn.create_capture_session(metadata=meta)
         client = CaptureClient(client_token=conn.generate_client_token(capture_session_id=cap.id))
         print(f"capture session {cap.id}", file=sys.stderr, flush=True)
         await client.start_session(

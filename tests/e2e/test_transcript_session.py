@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,24 @@ async def test_sample_meeting_insights_from_real_speech(conn):
     assert [a.kind for a in alerts] == ["password"]
     assert alerts[0].confidence >= 0.7
     assert not [e for e in events if e.type == "plugin_error"]
+
+
+def test_unknown_asr_model_is_a_clear_error(home):
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copilot",
+            "run",
+            "--mic",
+            str(SAMPLE / "mic.ogg"),
+            "--speed",
+            "max",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COPILOT_ASR_MODEL": "large-v9"},
+    )
+    assert out.returncode == 2
+    assert "large-v9" in out.stderr and "Tried" in out.stderr and "Traceback" not in out.stderr
