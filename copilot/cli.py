@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from copilot import __version__
 from copilot.errors import CopilotError
@@ -121,6 +122,16 @@ def cmd_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    import copilot
+
+    with copilot.connect() as conn:
+        out = conn.get_capture_session(args.session).export(args.out)
+    for path in sorted(out.iterdir()):
+        print(path)
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     import copilot
     from copilot.eventfmt import clock
@@ -136,6 +147,11 @@ def cmd_search(args: argparse.Namespace) -> int:
                 f"{hit.search_score:.2f}  {hit.session_id}  {clock(hit.start)}–{clock(hit.end)}"
                 f"  {hit.type:<13} {hit.channel:<18} {text}"
             )
+            if args.clip:
+                clip = hit.export_clip(Path(args.clip) / f"{hit.session_id}-{hit.start:07.1f}")
+                print(
+                    f"      clip: {clip.audio}" + (f" + {clip.keyframe}" if clip.keyframe else "")
+                )
     if not hits and not args.json:
         print("no matches")
     return 0
@@ -166,11 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="one JSON object per line")
     s.set_defaults(func=cmd_events)
 
+    s = sub.add_parser("export", help="write a stopped session's transcript, notes and audio")
+    s.add_argument("session")
+    s.add_argument("--out", help="folder (default: $COPILOT_HOME/exports/SESSION)")
+    s.set_defaults(func=cmd_export)
+
     s = sub.add_parser("search", help="search what was said and shown, across sessions")
     s.add_argument("query")
     s.add_argument("--session", help="only this capture session")
     s.add_argument("--limit", type=int, default=10)
     s.add_argument("--json", action="store_true", help="one JSON object per hit")
+    s.add_argument("--clip", metavar="DIR", help="also write each hit's audio clip here")
     s.set_defaults(func=cmd_search)
 
     from copilot import cli_run

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     subscriber_queue_size: int = Field(default=10_000, ge=1, description="live events per reader")
     frame_queue_size: int = Field(default=500, ge=1, description="media frames per channel")
     drain_timeout: float = Field(default=30.0, ge=0, description="wait for plugins at stop")
+    replay_hold: float = Field(
+        default=2.0, ge=0, description="seconds a fast replay waits for its first feature"
+    )
     log_level: str = Field(default="WARNING", description="Python logging level")
     asr_model: str = Field(
         default="tiny.en",

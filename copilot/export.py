@@ -1,12 +1,14 @@
-"""Write a stopped session to a folder: its record, streams and full event log.
+"""Write a stopped session to a folder people and tools can use without copilot.
 
-Later features add files (transcript formats, notes, audio); the folder is the unit users
-copy, archive or hand to another tool.
+session.json and events.jsonl (everything), transcript.json/.srt/.vtt (final utterances),
+notes.md (summary, decisions, action items, alerts, with times), audio/ (one FLAC per
+channel) and keyframes/ (what was on screen). Writing again replaces the files.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,17 +16,119 @@ from copilot.events import Event
 from copilot.store import RTStreamRecord, SessionRecord
 
 
+def _stamp(seconds: float, sep: str) -> str:
+    ms = max(0, round(seconds * 1000))
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def _clock(seconds: float | None) -> str:
+    m, s = divmod(int(seconds or 0), 60)
+    return f"{m:02d}:{s:02d}"
+
+
+def transcript_rows(events: list[Event]) -> list[dict]:
+    rows = [
+        {
+            "start": e.start or 0.0,
+            "end": e.end if e.end is not None else (e.start or 0.0),
+            "speaker": e.speaker,
+            "channel": e.channel,
+            "text": e.text,
+            "seq": e.seq,
+        }
+        for e in events
+        if e.type == "transcript" and e.is_final
+    ]
+    return sorted(rows, key=lambda r: (r["start"], r["seq"]))
+
+
+def to_srt(rows: list[dict]) -> str:
+    blocks = []
+    for i, r in enumerate(rows, 1):
+        who = f"{r['speaker']}: " if r["speaker"] else ""
+        span = f"{_stamp(r['start'], ',')} --> {_stamp(max(r['end'], r['start']), ',')}"
+        blocks.append(f"{i}\n{span}\n{who}{r['text']}\n")
+    return "\n".join(blocks)
+
+
+def to_vtt(rows: list[dict]) -> str:
+    out = ["WEBVTT", ""]
+    for r in rows:
+        end = max(r["end"], r["start"])
+        out.append(f"{_stamp(r['start'], '.')} --> {_stamp(end, '.')}")
+        out.append(f"<v {r['speaker']}>{r['text']}" if r["speaker"] else r["text"])
+        out.append("")
+    return "\n".join(out)
+
+
+def notes_markdown(record: SessionRecord, events: list[Event], rows: list[dict]) -> str:
+    from copilot.intelligence.extractive import answer
+
+    said = " ".join(r["text"] for r in rows)
+    lines = [f"# Meeting notes — {record.id}", ""]
+    summary = (
+        answer("Summarise the key points", said, max_sentences=3, max_words=80) if said else ""
+    )
+    lines += ["## Summary", "", summary or "_nothing was said_", ""]
+    decisions = answer("What was decided?", said, max_sentences=3) if said else ""
+    decided = [r for r in rows if "decid" in r["text"].lower() or "agreed" in r["text"].lower()]
+    lines += ["## Decisions", ""]
+    lines += [f"- [{_clock(r['start'])}] {r['text']}" for r in decided] or [
+        f"- {decisions}" if decisions else "_none recorded_"
+    ]
+    items: dict[str, Event] = {}
+    for e in events:
+        if e.type == "action_item":
+            items[e.item_id] = e  # the latest version of an amended item wins
+    lines += ["", "## Action items", ""]
+    for e in items.values():
+        owner = e.owner or "unassigned"
+        due = f", due {e.due}" if e.due else ""
+        lines.append(f"- [ ] {e.text} — {owner}{due} [{_clock(e.start)}]")
+    if not items:
+        lines.append("_none_")
+    alerts = [e for e in events if e.type == "alert"]
+    lines += ["", "## Alerts", ""]
+    for e in alerts:
+        kind = f" ({e.kind})" if e.kind else ""
+        lines.append(f"- [{_clock(e.start)}] {e.label}{kind}, confidence {e.confidence:.2f}")
+    if not alerts:
+        lines.append("_none_")
+    return "\n".join(lines) + "\n"
+
+
 def write_export(
-    out: Path, record: SessionRecord, streams: list[RTStreamRecord], events: Iterable[Event]
+    out: Path,
+    record: SessionRecord,
+    streams: list[RTStreamRecord],
+    events: Iterable[Event],
+    session_files: Path | None = None,
 ) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
+    events = list(events)
+    rows = transcript_rows(events)
     info = {**record.model_dump(), "rtstreams": [s.model_dump() for s in streams]}
-    session_file = out / "session.json"
-    session_file.write_text(json.dumps(info, indent=2))
-    events_file = out / "events.jsonl"
-    tmp = events_file.with_suffix(".jsonl.tmp")
-    with tmp.open("w") as f:
-        for ev in events:
-            f.write(ev.model_dump_json() + "\n")
-    tmp.replace(events_file)
-    return [session_file, events_file]
+    files = {
+        "session.json": json.dumps(info, indent=2),
+        "events.jsonl": "".join(ev.model_dump_json() + "\n" for ev in events),
+        "transcript.json": json.dumps(rows, indent=1),
+        "transcript.srt": to_srt(rows),
+        "transcript.vtt": to_vtt(rows),
+        "notes.md": notes_markdown(record, events, rows),
+    }
+    written = []
+    for name, text in files.items():
+        tmp = out / f".{name}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out / name)
+        written.append(out / name)
+    if session_files is not None:
+        for sub in ("audio", "keyframes"):
+            src = session_files / sub
+            if src.is_dir():
+                shutil.copytree(src, out / sub, dirs_exist_ok=True)
+                written.append(out / sub)
+    return written

@@ -198,5 +198,6 @@ class CaptureSession:
         return self._rt.feature("search", "search").search(query, session_id=self.id, **options)
 
     def export(self, out_dir: str | Path | None = None) -> Path:
-        """Write the session (events.jsonl, session.json) and move it to `exported`."""
+        """Write the session to a folder (transcript.json/.srt/.vtt, notes.md, events, audio,
+        keyframes; default `$COPILOT_HOME/exports/<id>`) and move it to `exported`."""
         return self._rt.call_async(self._rt.sessions.export, self.id, out_dir)

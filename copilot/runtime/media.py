@@ -55,6 +55,7 @@ class ChannelPipe:
         self._queue: asyncio.Queue = asyncio.Queue()  # bounded by _slots, not by asyncio
         self._slots = threading.Semaphore(maxsize)
         self._closed = threading.Event()
+        self._released = asyncio.Event()
         self._task = loop.create_task(self._pump(), name=f"copilot-pipe-{channel_id}")
         self.sink = FrameSink(self._put_threadsafe, self._end_threadsafe)
 
@@ -90,7 +91,12 @@ class ChannelPipe:
     def _offer_end(self, error: BaseException | None) -> None:
         self._queue.put_nowait((_END, error))
 
+    def release(self) -> None:
+        """Start handing frames to the consumer (pipes start held; see `sessions.start`)."""
+        self._released.set()
+
     async def _pump(self) -> None:
+        await self._released.wait()
         while True:
             item = await self._queue.get()
             if isinstance(item, tuple) and item and item[0] is _END:
@@ -107,6 +113,7 @@ class ChannelPipe:
 
     async def close(self, timeout: float = 5.0) -> None:
         """Let queued frames reach the consumer (bounded), then stop the pump."""
+        self._released.set()
         if not self._task.done():
             self._offer_end(None)
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):

@@ -21,6 +21,7 @@ from copilot.export import write_export
 from copilot.ids import new_id
 from copilot.runtime.context import StreamContext
 from copilot.runtime.media import ChannelPipe
+from copilot.runtime.recorder import AudioRecorder
 from copilot.runtime.states import LIVE, check_transition
 from copilot.store import RTStreamRecord, SessionRecord, SessionStore
 
@@ -45,6 +46,7 @@ class LiveStream:
     features: dict[str, Any] = field(default_factory=dict)
     ended: bool = False
     end_error: BaseException | None = None
+    recorder: AudioRecorder | None = None
 
 
 @dataclass
@@ -232,7 +234,14 @@ class SessionManager:
             data={"rtstreams": [r.model_dump() for r in records]},
             streams=records,
         )
+        hold = self.rt.settings.replay_hold
         for stream in live.streams.values():
+            # a replay faster than real time waits (bounded) for its first feature, so
+            # start_transcript()/index_visuals() right after start_session() miss nothing
+            if stream.ctx.realtime:
+                stream.pipe.release()
+            else:
+                self.rt.loop.call_later(hold, stream.pipe.release)
             if stream.ended:  # ended (e.g. an unreadable file) before the session was active
                 self._announce_end(live, stream)
         return rec
@@ -266,10 +275,15 @@ class SessionManager:
             on_end=lambda error: self._channel_ended(live, stream, error),
         )
         stream.pipe = pipe
+        if req.kind != "display" and req.options.get("store", True):
+            folder = self.rt.home / "sessions" / live.record.id / "audio"
+            stream.recorder = AudioRecorder(folder, req.channel_id)
         stream.handle = await self.rt.loop.run_in_executor(None, src.open, info, req, pipe.sink)
 
     def _deliver(self, stream: LiveStream, frame: Any) -> None:
         frame.pts += stream.pipe.offset
+        if stream.recorder is not None:
+            stream.recorder.on_frame(frame)
         for name, run in list(stream.features.items()):
             try:
                 run.on_frame(frame)
@@ -378,6 +392,8 @@ class SessionManager:
         for stream in live.streams.values():
             if stream.pipe is not None:
                 await stream.pipe.close()
+            if stream.recorder is not None:
+                await loop.run_in_executor(None, stream.recorder.close)
         for stream in live.streams.values():
             for name, run in list(stream.features.items()):
                 try:
@@ -424,6 +440,7 @@ class SessionManager:
             raise CopilotError(f"{method} is already running on {stream.record.channel_id}")
         run = feature.start(stream.ctx, **options)
         stream.features[name] = run
+        stream.pipe.release()
         return run
 
     def stop_feature(self, rtstream_id: str, name: str) -> bool:
@@ -455,7 +472,8 @@ class SessionManager:
             events.extend(rows)
             after = rows[-1].seq
         streams = self.rtstreams(session_id)
-        await self.rt.loop.run_in_executor(None, write_export, out, rec, streams, events)
+        files = self.rt.home / "sessions" / session_id
+        await self.rt.loop.run_in_executor(None, write_export, out, rec, streams, events, files)
         self.transition(session_id, "exported", data={"path": str(out)})
         return out
 

@@ -1,0 +1,126 @@
+"""A session's recording on disk, and clips cut from it for replay.
+
+Audio: `$COPILOT_HOME/sessions/<id>/audio/<channel>.flac` (+ `.json` with the session time of
+its first sample). Keyframes: `$COPILOT_HOME/sessions/<id>/keyframes/<rtstream>/`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from copilot.errors import CopilotError, NotFound
+
+RATE = 16000
+
+
+def session_dir(home: Path, session_id: str) -> Path:
+    return Path(home) / "sessions" / session_id
+
+
+@dataclass(frozen=True)
+class ChannelAudio:
+    channel: str
+    path: Path
+    start: float  # session time of the first sample
+
+
+def channel_audio(home: Path, session_id: str) -> list[ChannelAudio]:
+    folder = session_dir(home, session_id) / "audio"
+    out = []
+    for meta_path in sorted(folder.glob("*.json")):
+        meta = json.loads(meta_path.read_text())
+        out.append(ChannelAudio(meta["channel"], folder / meta["file"], float(meta["start"])))
+    return out
+
+
+def keyframe_at(home: Path, session_id: str, t: float) -> Path | None:
+    """The image that was on screen at session time `t` (the latest keyframe at or before)."""
+    from copilot.vision.keyframes import KeyframeStore
+
+    best = None
+    for folder in sorted((session_dir(home, session_id) / "keyframes").glob("*")):
+        kf = KeyframeStore(folder).at(t)
+        if kf is not None and (best is None or kf.t > best.t):
+            best = kf
+    return best.path if best is not None else None
+
+
+@dataclass(frozen=True)
+class Clip:
+    audio: Path
+    keyframe: Path | None
+    start: float
+    end: float
+
+
+def cut(home: Path, session_id: str, start: float, end: float, channel: str | None = None):
+    """Mixed (or one channel's) 16 kHz mono samples for session times [start, end]."""
+    from copilot.audio.decode import read_audio_file
+
+    tracks = [a for a in channel_audio(home, session_id) if channel in (None, a.channel)]
+    if not tracks:
+        what = f"channel {channel!r}" if channel else "any audio channel"
+        raise NotFound(f"session {session_id} has no recording of {what}")
+    start = max(0.0, start)
+    n = max(0, round((end - start) * RATE))
+    mix = np.zeros(n, np.float32)
+    for track in tracks:
+        samples = read_audio_file(track.path)
+        first = round((start - track.start) * RATE)
+        lo, hi = max(first, 0), max(min(first + n, len(samples)), 0)
+        if hi > lo:
+            mix[lo - first : hi - first] += samples[lo:hi]
+    return np.clip(mix, -1.0, 1.0)
+
+
+def export_clip(
+    home: Path,
+    session_id: str,
+    start: float,
+    end: float,
+    path: str | Path,
+    *,
+    pad: float = 2.0,
+    channel: str | None = None,
+) -> Clip:
+    """Write [start - pad, end + pad] as WAV (all audio channels mixed, or one) plus the
+    keyframe shown then, as `<path stem>.jpg`/`.webp` beside it."""
+    if end < start:
+        raise ValueError(f"clip end {end} is before its start {start}")
+    path = Path(path)
+    if path.suffix.lower() != ".wav":
+        path = path.with_suffix(".wav")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lo, hi = max(0.0, start - pad), end + pad
+    samples = cut(home, session_id, lo, hi, channel)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes((samples * 32767).astype(np.int16).tobytes())
+    frame = keyframe_at(home, session_id, (start + end) / 2)
+    image = None
+    if frame is not None:
+        image = path.with_suffix(frame.suffix)
+        shutil.copyfile(frame, image)
+    return Clip(path, image, lo, lo + len(samples) / RATE)
+
+
+def play(samples: np.ndarray) -> None:
+    """Play through the default speaker, or say clearly why not."""
+    from copilot.audio.devices import AudioServerUnavailable, load_soundcard
+
+    try:
+        sc = load_soundcard()
+        speaker = sc.default_speaker()
+    except AudioServerUnavailable as exc:
+        raise CopilotError(f"cannot play: {exc}") from None
+    except Exception as exc:
+        raise CopilotError(f"cannot play: no speaker ({exc})") from None
+    speaker.play(samples, samplerate=RATE)

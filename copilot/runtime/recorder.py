@@ -1,0 +1,114 @@
+"""Keep each audio channel's recording: WAV while the session runs, FLAC once it stops.
+
+Frames are handed to a writer thread through a bounded queue (drops counted, never silent).
+Samples are placed by their session time, so a pause or a dropped frame becomes silence and
+a sample's position in the file always maps back to the meeting timeline
+(`audio/<channel>.json` holds the session time of the file's first sample).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import re
+import threading
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from copilot.capture.frames import AudioFrame
+
+log = logging.getLogger("copilot.recorder")
+RATE = 16000
+_STOP = object()
+
+
+def channel_file_stem(channel_id: str) -> str:
+    """`mic:default` → `mic_default`: a safe, readable file name for a channel."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", channel_id).strip("_") or "channel"
+
+
+class AudioRecorder:
+    def __init__(self, folder: Path, channel_id: str, maxsize: int = 1000) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = channel_file_stem(channel_id)
+        self.wav_path = folder / f"{stem}.wav"
+        self.flac_path = folder / f"{stem}.flac"
+        self.meta_path = folder / f"{stem}.json"
+        self.channel_id = channel_id
+        self.dropped = 0
+        self.start: float | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize)
+        self._thread = threading.Thread(
+            target=self._run, name=f"copilot-record-{stem}", daemon=True
+        )
+        self._thread.start()
+
+    def on_frame(self, frame) -> None:
+        """Runtime loop: never waits."""
+        if not isinstance(frame, AudioFrame) or frame.sample_rate != RATE:
+            return
+        if self.start is None:
+            self.start = frame.pts
+        samples = frame.samples if frame.samples.ndim == 1 else frame.samples.mean(axis=1)
+        try:
+            self._queue.put_nowait((frame.pts, samples))
+        except queue.Full:
+            self.dropped += 1
+
+    def _run(self) -> None:
+        written = 0
+        with wave.open(str(self.wav_path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(RATE)
+            while (item := self._queue.get()) is not _STOP:
+                pts, samples = item
+                at = round((pts - self.start) * RATE)
+                if at > written:  # a gap (pause, drop): keep the timeline with silence
+                    out.writeframes(np.zeros(at - written, np.int16).tobytes())
+                    written = at
+                skip = max(0, written - at)  # overlap: keep what was written
+                pcm = np.clip(samples[skip:], -1.0, 1.0)
+                out.writeframes((pcm * 32767).astype(np.int16).tobytes())
+                written += len(pcm)
+
+    def close(self) -> Path | None:
+        """Finish writing and compress to FLAC (blocking: call it off the loop)."""
+        self._queue.put(_STOP)
+        self._thread.join()
+        if self.start is None:
+            self.wav_path.unlink(missing_ok=True)
+            return None
+        try:
+            wav_to_flac(self.wav_path, self.flac_path)
+        except Exception as exc:  # keep the WAV rather than lose the recording
+            log.warning("compressing %s failed, keeping WAV: %s", self.wav_path, exc)
+            path = self.wav_path
+        else:
+            self.wav_path.unlink(missing_ok=True)
+            path = self.flac_path
+        meta = {
+            "channel": self.channel_id,
+            "start": self.start,
+            "sample_rate": RATE,
+            "file": path.name,
+            "dropped_frames": self.dropped,
+        }
+        self.meta_path.write_text(json.dumps(meta))
+        return path
+
+
+def wav_to_flac(wav: Path, flac: Path) -> None:
+    import av
+
+    with av.open(str(wav)) as src, av.open(str(flac), "w", format="flac") as dst:
+        stream = dst.add_stream("flac", rate=RATE, layout="mono")
+        for frame in src.decode(audio=0):
+            frame.pts = None
+            for packet in stream.encode(frame):
+                dst.mux(packet)
+        for packet in stream.encode(None):
+            dst.mux(packet)
