@@ -2,7 +2,7 @@
 
 session.json and events.jsonl (everything), transcript.json/.srt/.vtt (final utterances),
 notes.md (summary, decisions, action items, alerts, with times), audio/ (one FLAC per
-channel) and keyframes/ (what was on screen). Writing again replaces the files.
+channel), screen/ and keyframes/ (what was on screen, with times). Writing again replaces the files.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def write_export(
         tmp.replace(out / name)
         written.append(out / name)
     if session_files is not None:
-        for sub in ("audio", "keyframes"):
+        for sub in ("audio", "screen", "keyframes"):
             src = session_files / sub
             if src.is_dir():
                 shutil.copytree(src, out / sub, dirs_exist_ok=True)

@@ -1,7 +1,8 @@
 """A session's recording on disk, and clips cut from it for replay.
 
 Audio: `$COPILOT_HOME/sessions/<id>/audio/<channel>.flac` (+ `.json` with the session time of
-its first sample). Keyframes: `$COPILOT_HOME/sessions/<id>/keyframes/<rtstream>/`.
+its first sample). Screens: `…/screen/<channel>/` (every changed frame) and
+`…/keyframes/<rtstream>/` (the frames visual indexing looked at).
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ def keyframe_at(home: Path, session_id: str, t: float) -> Path | None:
     from copilot.vision.keyframes import KeyframeStore
 
     best = None
-    for folder in sorted((session_dir(home, session_id) / "keyframes").glob("*")):
+    base = session_dir(home, session_id)
+    folders = [*(base / "screen").glob("*"), *(base / "keyframes").glob("*")]
+    for folder in sorted(f for f in folders if f.is_dir()):
         kf = KeyframeStore(folder).at(t)
         if kf is not None and (best is None or kf.t > best.t):
             best = kf

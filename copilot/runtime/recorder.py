@@ -1,4 +1,5 @@
-"""Keep each audio channel's recording: WAV while the session runs, FLAC once it stops.
+"""Keep each channel's recording: audio as WAV while the session runs, FLAC once it stops;
+displays as compressed keyframes (changed frames only) with their times.
 
 Frames are handed to a writer thread through a bounded queue (drops counted, never silent).
 Samples are placed by their session time, so a pause or a dropped frame becomes silence and
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from copilot.capture.frames import AudioFrame
+from copilot.capture.frames import AudioFrame, VideoFrame
 
 log = logging.getLogger("copilot.recorder")
 RATE = 16000
@@ -112,3 +113,37 @@ def wav_to_flac(wav: Path, flac: Path) -> None:
                 dst.mux(packet)
         for packet in stream.encode(None):
             dst.mux(packet)
+
+
+class ScreenRecorder:
+    """Changed display frames → JPEG keyframes (`screen/<channel>/`), on a writer thread."""
+
+    def __init__(self, folder: Path, channel_id: str, maxsize: int = 8) -> None:
+        from copilot.vision.keyframes import KeyframeStore
+
+        self.store = KeyframeStore(folder / channel_file_stem(channel_id), max_side=1920)
+        self.dropped = 0
+        self._queue: queue.Queue = queue.Queue(maxsize)
+        self._thread = threading.Thread(
+            target=self._run, name=f"copilot-record-{channel_file_stem(channel_id)}", daemon=True
+        )
+        self._thread.start()
+
+    def on_frame(self, frame) -> None:
+        if not isinstance(frame, VideoFrame) or not frame.changed:
+            return
+        try:
+            self._queue.put_nowait(frame)
+        except queue.Full:
+            self.dropped += 1
+
+    def _run(self) -> None:
+        while (frame := self._queue.get()) is not _STOP:
+            try:
+                self.store.add(frame.image, frame.pts)
+            except Exception as exc:
+                log.warning("storing a keyframe failed: %s", exc)
+
+    def close(self) -> None:
+        self._queue.put(_STOP)
+        self._thread.join()

@@ -21,7 +21,7 @@ from copilot.export import write_export
 from copilot.ids import new_id
 from copilot.runtime.context import StreamContext
 from copilot.runtime.media import ChannelPipe
-from copilot.runtime.recorder import AudioRecorder
+from copilot.runtime.recorder import AudioRecorder, ScreenRecorder
 from copilot.runtime.states import LIVE, check_transition
 from copilot.store import RTStreamRecord, SessionRecord, SessionStore
 
@@ -46,7 +46,7 @@ class LiveStream:
     features: dict[str, Any] = field(default_factory=dict)
     ended: bool = False
     end_error: BaseException | None = None
-    recorder: AudioRecorder | None = None
+    recorder: AudioRecorder | ScreenRecorder | None = None
 
 
 @dataclass
@@ -275,9 +275,12 @@ class SessionManager:
             on_end=lambda error: self._channel_ended(live, stream, error),
         )
         stream.pipe = pipe
-        if req.kind != "display" and req.options.get("store", True):
-            folder = self.rt.home / "sessions" / live.record.id / "audio"
-            stream.recorder = AudioRecorder(folder, req.channel_id)
+        if req.options.get("store", True):
+            folder = self.rt.home / "sessions" / live.record.id
+            if req.kind == "display":
+                stream.recorder = ScreenRecorder(folder / "screen", req.channel_id)
+            else:
+                stream.recorder = AudioRecorder(folder / "audio", req.channel_id)
         stream.handle = await self.rt.loop.run_in_executor(None, src.open, info, req, pipe.sink)
 
     def _deliver(self, stream: LiveStream, frame: Any) -> None:

@@ -103,3 +103,21 @@ def test_cli_run_display_replay(home, slides):
     index = [e for e in events if e["type"] == "index"]
     assert any("connection refused" in (e["source_text"] or "") for e in index)
     assert events[-1]["status"] == "stopped"
+
+
+async def test_screen_text_is_searchable_and_recorded_with_times(home, slides):
+    from copilot.recordings import keyframe_at
+
+    conn = copilot.connect(home=str(home), screen_fps=2)
+    try:
+        events = await _index(conn, slides)
+        sid = events[0].capture_session_id
+        hits = conn.search("connection refused 5432", session_id=sid)
+        assert hits and hits[0].type == "visual_index"
+        assert 2.5 <= hits[0].start <= 4.0
+        frames = sorted((home / "sessions" / sid / "screen").rglob("*.jpg"))
+        assert len(frames) == 2  # one per changed slide, none for the static seconds
+        shown = keyframe_at(home, sid, 3.5)
+        assert shown is not None and shown.exists()
+    finally:
+        conn.close()
