@@ -28,14 +28,12 @@ def connect(
     """Start an embedded runtime (or, with `base_url`, reach a `copilot serve` backend)."""
     from copilot.config import load_settings
     from copilot.connection import Connection
-    from copilot.errors import NotEnabled
     from copilot.runtime.runtime import Runtime
 
     if base_url is not None or api_key is not None:
-        raise NotEnabled(
-            "remote connections to a `copilot serve` backend are not built yet;"
-            " call copilot.connect() without base_url for the embedded runtime"
-        )
+        from copilot.remote import RemoteConnection
+
+        return RemoteConnection(base_url, api_key)  # the same API over HTTP; env fills gaps
     if home is not None:
         settings["home"] = home
     runtime = Runtime(load_settings(**settings), entrypoints=entrypoints).start()

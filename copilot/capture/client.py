@@ -1,7 +1,7 @@
 """`CaptureClient`: the desktop side. Holds only a client token, never an API key.
 
 Without `base_url` it talks to an embedded runtime in this process (in-process transport);
-the server mode issue adds the remote transport with the same methods.
+with `base_url` it is a `copilot.remote.capture.RemoteCaptureClient` (same methods).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from copilot.capture.channels import Channels
 from copilot.capture.sources import ChannelInfo, ChannelRequest, Permission
-from copilot.errors import CopilotError, NotEnabled, PermissionDenied
+from copilot.errors import CopilotError, PermissionDenied
 from copilot.events import Event
 from copilot.handles import iter_events
 from copilot.runtime.runtime import Runtime, running_runtimes
@@ -50,11 +50,16 @@ def _request(channel: Any) -> ChannelRequest:
 
 
 class CaptureClient:
+    def __new__(cls, client_token: str, base_url: str | None = None, **kwargs: Any):
+        if base_url is not None:  # the remote transport: same methods, frames over a WebSocket
+            from copilot.remote.capture import RemoteCaptureClient
+
+            return RemoteCaptureClient(client_token, base_url, **kwargs)
+        return super().__new__(cls)
+
     def __init__(
         self, client_token: str, base_url: str | None = None, *, runtime: Runtime | None = None
     ) -> None:
-        if base_url is not None:
-            raise NotEnabled("remote capture to a `copilot serve` backend is not built yet")
         if runtime is not None:
             self._rt, self._claims = runtime, runtime.verify_token(client_token)
         else:

@@ -136,12 +136,17 @@ class SourceRegistry:
     def __init__(self) -> None:
         self._sources: dict[str, CaptureSource] = {}
 
-    def register(self, source: CaptureSource) -> None:
+    def register(self, source: CaptureSource, *, first: bool = False) -> None:
+        """Add a source; `first=True` makes it resolve channel ids before all others."""
         if not isinstance(source, CaptureSource):
             raise TypeError(f"{source!r} is not a copilot.capture.sources.CaptureSource")
         if not source.name:
             raise ValueError(f"{type(source).__name__} has no `name`")
-        self._sources[source.name] = source
+        if first:
+            others = {k: v for k, v in self._sources.items() if k != source.name}
+            self._sources = {source.name: source, **others}
+        else:
+            self._sources[source.name] = source
 
     def sources(self, kind: str | None = None) -> list[CaptureSource]:
         items = list(self._sources.values())

@@ -107,11 +107,16 @@ class Dispatcher:
                 agg[k] = agg.get(k, 0) + v
         return out
 
-    def close(self) -> None:
+    def close(self) -> list[asyncio.Task]:
+        """Stop every worker; returns the cancelled async tasks for the caller to await."""
         if self._watchdog is not None:
             self._watchdog.cancel()
             self._watchdog = None
+        tasks = []
         for worker in self._workers.values():
             worker.close()
+            if isinstance(worker, AsyncWorker):
+                tasks.append(worker.task)
         self._workers.clear()
         self._routes = {}
+        return tasks

@@ -109,7 +109,7 @@ class Runtime:
             self.call_async(self.sessions.stop_all, timeout=self.settings.drain_timeout + 30)
         except Exception as exc:  # closing must finish even if a session cannot stop cleanly
             log.warning("stopping sessions at close failed: %s", exc)
-        self.call(self._close_on_loop)
+        self.call_async(self._close_on_loop, timeout=30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
         self.checkpointer.close()
@@ -117,9 +117,9 @@ class Runtime:
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.db.close()
 
-    def _close_on_loop(self) -> None:
+    async def _close_on_loop(self) -> None:
         self.plugins.call_each("copilot_shutdown", runtime=self)
-        self.dispatcher.close()
+        await asyncio.gather(*self.dispatcher.close(), return_exceptions=True)
 
     # ----------------------------------------------------------------- plugins
     def load_plugins(self) -> None:

@@ -1,0 +1,97 @@
+"""CLI for server mode: `copilot serve`, `copilot keys create|list|revoke`, `copilot webhooks list`.
+
+`keys` and `webhooks` open the database directly (no runtime), so they work while a server runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+
+def _db_path():
+    from copilot.config import load_settings
+
+    return load_settings().home / "copilot.db"
+
+
+def _keys():
+    from copilot.server.auth import ApiKeys
+    from copilot.store import open_db
+
+    return ApiKeys(open_db(_db_path()))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from copilot.server.serve import serve
+
+    serve(args.host, args.port)
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    keys = _keys()
+    if args.action == "create":
+        kid, key = keys.create(args.name)
+        print(f"created {kid}; the key is shown only once:\n{key}")
+    elif args.action == "list":
+        rows = keys.list()
+        if args.json:
+            for r in rows:
+                print(json.dumps(r))
+        elif not rows:
+            print("no API keys yet: copilot keys create")
+        for r in rows if not args.json else ():
+            made = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["created_at"]))
+            state = "revoked" if r["revoked_at"] else "active"
+            print(f"{r['id']:<18} {state:<8} {made}  {r['hint']:<12} {r['name'] or ''}")
+    else:
+        if not args.key_id:
+            print("copilot keys revoke needs a key id (see copilot keys list)")
+            return 2
+        if not keys.revoke(args.key_id):
+            print(f"no active key {args.key_id}")
+            return 1
+        print(f"revoked {args.key_id}")
+    return 0
+
+
+def cmd_webhooks(args: argparse.Namespace) -> int:
+    from copilot.delivery.webhooks import attempts_from_db
+
+    rows = attempts_from_db(_db_path())[: args.limit]
+    if args.json:
+        for r in rows:
+            print(json.dumps(r))
+        return 0
+    if not rows:
+        print("no webhook attempts yet")
+    for r in rows:
+        at = time.strftime("%H:%M:%S", time.localtime(r["at"]))
+        result = r["status_code"] or r["error"]
+        print(
+            f"{at} {r['webhook_id']:<36} {r['event']:<28} #{r['attempt']:<3} {r['status']:<9}"
+            f" {result}"
+        )
+    return 0
+
+
+def add_parsers(sub) -> None:
+    s = sub.add_parser("serve", help="run the backend API (FastAPI + uvicorn)")
+    s.add_argument("--host", default="127.0.0.1", help="bind address (default loopback only)")
+    s.add_argument("--port", type=int, default=8700)
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("keys", help="API keys for the backend API")
+    s.add_argument("action", choices=["create", "list", "revoke"])
+    s.add_argument("key_id", nargs="?", help="for revoke: the key id")
+    s.add_argument("--name", help="for create: a label")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_keys)
+
+    s = sub.add_parser("webhooks", help="webhook delivery attempts")
+    s.add_argument("action", choices=["list"])
+    s.add_argument("--limit", type=int, default=50)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_webhooks)

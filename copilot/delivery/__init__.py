@@ -1,0 +1,1 @@
+"""Getting events out of the runtime: signed webhooks from a durable outbox."""

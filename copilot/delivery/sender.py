@@ -1,0 +1,141 @@
+"""Sends the outbox: per session strictly in order, sessions in parallel, with retries.
+
+One asyncio task on the runtime loop. It sends the oldest pending row of each session (the
+next one only after that is delivered or given up), signs every attempt afresh with the same
+`webhook-id`, and retries failures with capped exponential backoff and full jitter. It waits
+on an event (new rows, a finished attempt) or the next due time — it never polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from copilot.delivery import signing
+
+log = logging.getLogger("copilot.webhooks")
+
+
+@dataclass
+class RetryPolicy:
+    base_delay: float = 1.0
+    max_delay: float = 300.0
+    max_attempts: int = 20
+    timeout: float = 10.0
+    concurrency: int = 16
+
+    def delay(self, attempts: int) -> float:
+        """Seconds before attempt `attempts + 1`: base·2^(n-1), capped, half of it jittered."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** max(0, attempts - 1))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+class Sender:
+    def __init__(self, db, secret: str, policy: RetryPolicy) -> None:
+        self.db = db
+        self.secret = secret
+        self.policy = policy
+        self.wake = asyncio.Event()
+        self.inflight: set[int] = set()
+        self.delivered = 0
+        self.latencies: list[float] = []  # seconds from enqueue to 2xx (for the bench)
+        self._task: asyncio.Task | None = None
+        self._client: httpx.AsyncClient | None = None
+
+    def start(self) -> None:
+        self._client = httpx.AsyncClient(timeout=self.policy.timeout, follow_redirects=False)
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="copilot-webhooks")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._client is not None:
+            await self._client.aclose()
+
+    def _heads(self) -> list[tuple]:
+        """The oldest pending row of each session (an index-only GROUP BY, then by id)."""
+        return self.db.execute(
+            "SELECT id, webhook_id, url, body, attempts, next_attempt_at, created_at"
+            " FROM webhook_outbox WHERE id IN (SELECT MIN(id) FROM webhook_outbox"
+            " WHERE status = 'pending' GROUP BY capture_session_id)"
+        ).fetchall()
+
+    async def _run(self) -> None:
+        while True:
+            self.wake.clear()
+            now = time.time()
+            next_due = None
+            for row in self._heads():
+                oid, due = row[0], row[5]
+                if oid in self.inflight:
+                    continue
+                if due > now:
+                    next_due = due if next_due is None else min(next_due, due)
+                elif len(self.inflight) < self.policy.concurrency:
+                    self.inflight.add(oid)
+                    asyncio.get_running_loop().create_task(self._attempt(row))
+            timeout = None if next_due is None else max(0.0, next_due - time.time())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout)
+
+    async def _attempt(self, row: tuple) -> None:
+        oid, webhook_id, url, body, attempts, _, created_at = row
+        data = body.encode()
+        t0 = time.time()
+        code, error = None, None
+        try:
+            resp = await self._client.post(
+                url, content=data, headers=signing.headers(self.secret, webhook_id, data)
+            )
+            code = resp.status_code
+            if not 200 <= code < 300:
+                error = f"HTTP {code}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:300]
+        except Exception as exc:  # a bad URL must not stop the sender
+            error = f"{type(exc).__name__}: {exc}"[:300]
+        now = time.time()
+        attempt = attempts + 1
+        try:
+            self.db.execute(
+                "INSERT INTO webhook_attempts (outbox_id, attempt, at, status_code, error,"
+                " duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                (oid, attempt, t0, code, error, round((now - t0) * 1000, 2)),
+            )
+            if error is None:
+                self.db.execute(
+                    "UPDATE webhook_outbox SET status = 'delivered', attempts = ?,"
+                    " delivered_at = ?, last_error = NULL WHERE id = ?",
+                    (attempt, now, oid),
+                )
+                self.delivered += 1
+                self.latencies.append(now - created_at)
+                del self.latencies[:-100000]
+            else:
+                dead = attempt >= self.policy.max_attempts
+                if dead:
+                    log.warning(
+                        "webhook %s given up after %d attempts: %s", webhook_id, attempt, error
+                    )
+                self.db.execute(
+                    "UPDATE webhook_outbox SET status = ?, attempts = ?, next_attempt_at = ?,"
+                    " last_error = ? WHERE id = ?",
+                    (
+                        "dead" if dead else "pending",
+                        attempt,
+                        now + self.policy.delay(attempt),
+                        error,
+                        oid,
+                    ),
+                )
+        finally:
+            self.inflight.discard(oid)
+            self.wake.set()

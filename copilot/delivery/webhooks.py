@@ -1,0 +1,104 @@
+"""Durable, signed webhooks for a runtime: `Webhooks(rt).install()`.
+
+Guarantee: every lifecycle (`capture_session.*`) and `alert` event that reached the event log
+of a session with a `callback_url` is delivered at least once, in seq order per session, as
+long as the database survives — including across a killed server (the outbox reconciles from
+the log at startup). A receiver may see a message twice (crash after its 2xx, before we
+record it); dedupe on `webhook-id`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from typing import Any
+
+from copilot import hookimpl
+from copilot.delivery import signing
+from copilot.delivery.outbox import WEBHOOK_TYPES, Outbox, list_attempts
+from copilot.delivery.sender import RetryPolicy, Sender
+
+
+class _Hooks:
+    """The plugin object: reconcile on each lifecycle/alert event (on the runtime loop)."""
+
+    def __init__(self, hooks: Webhooks) -> None:
+        self.hooks = hooks
+
+    @hookimpl
+    async def copilot_event(self, event, session):
+        if event.type in WEBHOOK_TYPES:
+            self.hooks.reconcile(event.capture_session_id)
+
+    @hookimpl
+    def copilot_shutdown(self, runtime):
+        self.hooks.stop_on_loop()
+
+
+class Webhooks:
+    def __init__(self, rt, policy: RetryPolicy | None = None) -> None:
+        self.rt = rt
+        self.policy = policy or RetryPolicy()
+        self.outbox: Outbox | None = None
+        self.sender: Sender | None = None
+        self.secret = ""
+
+    def install(self) -> Webhooks:
+        rt = self.rt
+        rt.call(self._setup_on_loop)
+        rt.register_plugin(_Hooks(self), "copilot-webhooks")
+        rt.call(self._catch_up)  # events logged before the hook existed (or before a crash)
+        return self
+
+    def _setup_on_loop(self) -> None:
+        self.outbox = Outbox(self.rt)
+        self.secret = self.outbox.secret(signing.new_secret)
+        self.sender = Sender(self.rt.db, self.secret, self.policy)
+        self.sender.start()
+
+    def _catch_up(self) -> None:
+        for sid in self.outbox.stale_sessions():
+            self.reconcile(sid)
+
+    def reconcile(self, session_id: str) -> None:
+        if self.outbox.reconcile(session_id):
+            self.sender.wake.set()
+
+    def stop_on_loop(self) -> None:
+        """Backstop at runtime shutdown; `close()` first lets the HTTP client close cleanly."""
+        if self.sender is not None and self.sender._task is not None:
+            self.sender._task.cancel()
+
+    def close(self) -> None:
+        """Stop sending (pending rows stay in the outbox for the next start)."""
+        if self.sender is not None and not self.rt.closed:
+            with contextlib.suppress(Exception):
+                self.rt.call_async(self.sender.close, timeout=10)
+
+    def list_attempts(self, limit: int = 100) -> list[dict[str, Any]]:
+        return self.rt.call(list_attempts, self.rt.db, limit)
+
+    def rows(self, session_id: str | None = None) -> list[dict[str, Any]]:
+        """Outbox rows (oldest first): webhook_id, seq, event, status, attempts."""
+
+        def read() -> list[tuple]:
+            sql = "SELECT webhook_id, capture_session_id, seq, event, status, attempts FROM"
+            sql += " webhook_outbox" + (" WHERE capture_session_id = ?" if session_id else "")
+            return self.rt.db.execute(sql + " ORDER BY id", (session_id,) if session_id else ())
+
+        cols = ("webhook_id", "capture_session_id", "seq", "event", "status", "attempts")
+        return [dict(zip(cols, r, strict=True)) for r in self.rt.call(lambda: list(read()))]
+
+
+def attempts_from_db(path) -> list[dict[str, Any]]:
+    """For the CLI: read attempts without a runtime (read-only)."""
+    from copilot.store import open_db
+
+    try:
+        conn = open_db(path, readonly=True)
+    except (FileNotFoundError, sqlite3.Error):
+        return []
+    try:
+        return list_attempts(conn, 1000)
+    finally:
+        conn.close()

@@ -1,0 +1,126 @@
+"""Remote `CaptureSession` and `RTStream`: the embedded handles' methods, over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+from typing import Any
+
+from copilot.capture.sources import canonical_kind
+from copilot.events import Event
+from copilot.handles import TranscriptPage
+from copilot.remote.events import iter_remote_events, parse_event
+from copilot.remote.http import Api
+from copilot.store import RTStreamRecord, SessionRecord
+
+
+class RemoteRTStream:
+    def __init__(self, api: Api, record: RTStreamRecord) -> None:
+        self._api = api
+        self.id = record.id
+        self.capture_session_id = record.capture_session_id
+        self.channel_id = record.channel_id
+        self.category = record.category
+        self.name = record.name
+
+    def __repr__(self) -> str:
+        return f"<RemoteRTStream {self.id} {self.category} {self.channel_id!r}>"
+
+    def _action(self, action: str, options: dict[str, Any]) -> Any:
+        out = self._api.post(f"/v1/rtstreams/{self.id}/{action}", {"options": options})
+        return out["result"]
+
+    def start_transcript(self, **options: Any) -> Any:
+        return self._action("start_transcript", options)
+
+    def stop_transcript(self) -> bool:
+        return self._action("stop_transcript", {})
+
+    def index_audio(self, prompt=None, batch_config=None, model_name=None, **options) -> Any:
+        opts = {"prompt": prompt, "batch_config": batch_config, "model_name": model_name}
+        return self._action("index_audio", {**opts, **options})
+
+    def index_visuals(self, prompt=None, batch_config=None, model_name=None, **options) -> Any:
+        opts = {"prompt": prompt, "batch_config": batch_config, "model_name": model_name}
+        return self._action("index_visuals", {**opts, **options})
+
+    def search(self, query: str, **options: Any) -> list[Any]:
+        body = {"query": query, "options": options}
+        return self._api.post(f"/v1/rtstreams/{self.id}/search", body)["hits"]
+
+    def get_transcript(self, page=1, page_size=100, start=None, end=None, since=None):
+        data = self._api.get(
+            f"/v1/rtstreams/{self.id}/transcript",
+            page=page,
+            page_size=page_size,
+            start=start,
+            end=end,
+            since=since,
+        )
+        return TranscriptPage.model_validate(data)
+
+
+class RemoteCaptureSession:
+    def __init__(self, api: Api, data: dict[str, Any]) -> None:
+        self._api = api
+        self._data = data
+        self.id = data["id"]
+        self.end_user_id = data.get("end_user_id")
+        self.callback_url = data.get("callback_url")
+        self.metadata = data.get("metadata") or {}
+        self.created_at = data.get("created_at")
+
+    def __repr__(self) -> str:
+        return f"<RemoteCaptureSession {self.id}>"
+
+    def _fetch(self) -> dict[str, Any]:
+        self._data = self._api.get(f"/v1/capture_sessions/{self.id}")
+        return self._data
+
+    @property
+    def record(self) -> SessionRecord:
+        data = {k: v for k, v in self._fetch().items() if k != "rtstreams"}
+        return SessionRecord.model_validate(data)
+
+    @property
+    def status(self) -> str:
+        return self._fetch()["status"]
+
+    @property
+    def rtstreams(self) -> list[RemoteRTStream]:
+        streams = self._fetch()["rtstreams"]
+        return [RemoteRTStream(self._api, RTStreamRecord.model_validate(r)) for r in streams]
+
+    def get_rtstream(self, category: str) -> list[RemoteRTStream]:
+        kind = canonical_kind(category)
+        return [s for s in self.rtstreams if s.category == kind]
+
+    def events(
+        self, since: int = 0, types: Iterable[str] | None = None, until_end: bool = True
+    ) -> AsyncIterator[Event]:
+        api = self._api
+        return iter_remote_events(
+            api.base_url, api.credential, self.id, since=since, types=types, until_end=until_end
+        )
+
+    def poll(self, since: int = 0, limit: int = 500, types: Iterable[str] | None = None):
+        """One page of logged events after `since` (the polling endpoint)."""
+        data = self._api.get(
+            f"/v1/capture_sessions/{self.id}/events",
+            since=since,
+            limit=limit,
+            types=",".join(types) if types else None,
+        )
+        return [parse_event(e) for e in data["events"]], data
+
+    def emit(self, event: Event | dict[str, Any]) -> Event:
+        body = event.model_dump(mode="json") if isinstance(event, Event) else event
+        return parse_event(self._api.post(f"/v1/capture_sessions/{self.id}/emit", body))
+
+    def search(self, query: str, **options: Any) -> list[Any]:
+        body = {"query": query, "options": options}
+        return self._api.post(f"/v1/capture_sessions/{self.id}/search", body)["hits"]
+
+    def export(self, out_dir: str | Path | None = None) -> Path:
+        body = {"out_dir": str(out_dir) if out_dir is not None else None}
+        return Path(self._api.post(f"/v1/capture_sessions/{self.id}/export", body)["path"])

@@ -1,0 +1,1 @@
+"""Server mode: the FastAPI backend over a runtime (`copilot serve`)."""

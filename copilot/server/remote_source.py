@@ -1,0 +1,116 @@
+"""A capture source whose channels are fed by the ingest WebSocket.
+
+The server starts a remote session through the ordinary `sessions.start`, with channel
+requests marked `{"remote": <session id>}`; this source claims exactly those requests, so the
+frames a capture client streams flow through the same ChannelPipe, RTStreams and features as
+a local microphone. It is registered ahead of the local sources so that `mic:default` from a
+client never resolves to the server's own microphone.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from copilot.capture.sources import (
+    KINDS,
+    CaptureSource,
+    ChannelInfo,
+    ChannelRequest,
+    FrameSink,
+    Permission,
+    SourceHandle,
+)
+
+NAME = "remote"
+
+
+class RemoteHandle(SourceHandle):
+    """One open remote channel: frames arrive from the ingest connection, in seq order."""
+
+    def __init__(self, sink: FrameSink, on_stop=lambda: None) -> None:
+        self.sink = sink
+        self._on_stop = on_stop
+        self.last_seq = -1  # highest frame seq accepted (resent frames are skipped)
+        self.received = 0
+        self.duplicates = 0
+        self.ended = False
+
+    def offer(self, seq: int, frame: Any) -> bool:
+        """Hand a frame to the pipe, waiting for room (blocks: call it off the server loop).
+
+        Waiting pushes back on the WebSocket, so a fast replay slows down instead of
+        dropping; a live client's own bounded buffer absorbs (and counts) the rest.
+        """
+        if self.ended:
+            return False
+        if seq <= self.last_seq:
+            self.duplicates += 1
+            return False
+        self.last_seq = seq
+        self.received += 1
+        self.sink.put(frame, wait=True)
+        return True
+
+    def end(self, error: BaseException | None = None) -> None:
+        if not self.ended:
+            self.ended = True
+            self.sink.end(error)
+
+    def stop(self) -> None:
+        """The runtime closes the channel (session stopping): forget it."""
+        self.ended = True
+        self._on_stop()
+
+
+class RemoteSource(CaptureSource):
+    name = NAME
+    kinds = KINDS
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._handles: dict[tuple[str, str], RemoteHandle] = {}
+
+    def probe(self, kind: str) -> Permission:
+        return Permission(kind, False, "remote channels are opened by a capture client")
+
+    def list_channels(self) -> list[ChannelInfo]:
+        return []
+
+    def resolve(self, request: ChannelRequest) -> ChannelInfo | None:
+        if not request.options.get("remote"):
+            return None
+        name = str(request.options.get("name") or request.channel_id)
+        return ChannelInfo(request.channel_id, request.kind, name, NAME)
+
+    def open(self, channel: ChannelInfo, request: ChannelRequest, sink: FrameSink) -> RemoteHandle:
+        key = (request.options["remote"], channel.id)
+
+        def forget() -> None:
+            with self._lock:
+                if self._handles.get(key) is handle:
+                    del self._handles[key]
+
+        handle = RemoteHandle(sink, forget)
+        with self._lock:
+            self._handles[key] = handle
+        return handle
+
+    def handle(self, session_id: str, channel_id: str) -> RemoteHandle | None:
+        with self._lock:
+            return self._handles.get((session_id, channel_id))
+
+    def forget(self, session_id: str) -> None:
+        with self._lock:
+            for key in [k for k in self._handles if k[0] == session_id]:
+                del self._handles[key]
+
+
+def install(rt) -> RemoteSource:
+    """Register a RemoteSource on `rt`, ahead of the local sources (see module docstring)."""
+    for src in rt.sources.sources():
+        if isinstance(src, RemoteSource):
+            return src
+    source = RemoteSource()
+    rt.sources.register(source, first=True)
+    return source

@@ -1,0 +1,78 @@
+"""Backend routes for capture sessions: create, get, list, export, emit, search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from copilot.server.auth import require_backend
+from copilot.server.wire import jsonable, session_json
+
+router = APIRouter(prefix="/v1/capture_sessions", tags=["capture sessions"])
+
+
+class CreateSession(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    end_user_id: str | None = Field(None, max_length=256)
+    callback_url: str | None = Field(None, max_length=2048, pattern=r"^https?://")
+    metadata: dict[str, Any] | None = None
+
+
+class ExportBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    out_dir: str | None = None
+
+
+class SearchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: str = Field(min_length=1, max_length=4096)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+def _json(conn, cap) -> dict[str, Any]:
+    rt = conn.runtime
+    record = rt.session_record(cap.id)
+    return session_json(record, rt.call(rt.sessions.rtstreams, cap.id))
+
+
+@router.post("", status_code=201, dependencies=[Depends(require_backend)])
+def create_session(body: CreateSession, request: Request) -> dict[str, Any]:
+    conn = request.app.state.conn
+    cap = conn.create_capture_session(body.end_user_id, body.callback_url, body.metadata)
+    return _json(conn, cap)
+
+
+@router.get("", dependencies=[Depends(require_backend)])
+def list_sessions(
+    request: Request, status: str | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    conn = request.app.state.conn
+    if limit is not None and not 1 <= limit <= 10000:
+        raise ValueError("limit must be between 1 and 10000")
+    return {"items": [_json(conn, c) for c in conn.list_capture_sessions(status, limit)]}
+
+
+@router.get("/{session_id}", dependencies=[Depends(require_backend)])
+def get_session(session_id: str, request: Request) -> dict[str, Any]:
+    conn = request.app.state.conn
+    return _json(conn, conn.get_capture_session(session_id))
+
+
+@router.post("/{session_id}/export", dependencies=[Depends(require_backend)])
+def export_session(session_id: str, body: ExportBody, request: Request) -> dict[str, Any]:
+    cap = request.app.state.conn.get_capture_session(session_id)
+    return {"path": str(cap.export(body.out_dir))}
+
+
+@router.post("/{session_id}/emit", status_code=201, dependencies=[Depends(require_backend)])
+def emit_event(session_id: str, event: dict[str, Any], request: Request) -> dict[str, Any]:
+    cap = request.app.state.conn.get_capture_session(session_id)
+    return cap.emit(event).model_dump(mode="json")
+
+
+@router.post("/{session_id}/search", dependencies=[Depends(require_backend)])
+def search_session(session_id: str, body: SearchBody, request: Request) -> dict[str, Any]:
+    cap = request.app.state.conn.get_capture_session(session_id)
+    return {"hits": jsonable(cap.search(body.query, **body.options))}

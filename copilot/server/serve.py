@@ -1,0 +1,46 @@
+"""`copilot serve`: one runtime, its webhooks and the FastAPI app under uvicorn.
+
+Binds 127.0.0.1 unless told otherwise. Uvicorn's access log is off: URLs never carry
+secrets here, but request lines are noise; errors still log (without credentials).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+log = logging.getLogger("copilot.server")
+
+
+def build(settings: Any = None, *, entrypoints: bool = True, policy=None, plugins=()):
+    """A started runtime with webhooks installed, and the app over it."""
+    from copilot.config import load_settings
+    from copilot.delivery.webhooks import Webhooks
+    from copilot.runtime.runtime import Runtime
+    from copilot.server.app import create_app
+
+    rt = Runtime(settings or load_settings(), entrypoints=entrypoints).start()
+    for plugin in plugins:
+        rt.register_plugin(plugin)
+    webhooks = Webhooks(rt, policy).install()
+    return rt, create_app(rt, webhooks=webhooks)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8700, settings: Any = None, **kwargs: Any) -> None:
+    import uvicorn
+
+    rt, app = build(settings, **kwargs)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("binding %s: the API is reachable from other machines", host)
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            access_log=False,
+            log_level="info",
+            ws_max_size=16 * 1024 * 1024,
+        )
+    finally:
+        app.state.webhooks.close()
+        rt.close()

@@ -1,0 +1,129 @@
+"""Events out: `/ws` streams a session's events live (resumable from a seq), and
+`GET /v1/capture_sessions/{id}/events?since=` polls the durable log.
+
+Both read through `iter_events`/the event log, so a reader that reconnects with the last seq
+it saw gets every later event exactly once, in order. WebSocket messages are event JSON
+objects (with `type`); the server's own messages carry `op` instead (`end`, `error`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+
+from copilot.handles import iter_events
+from copilot.runtime.states import TERMINAL
+from copilot.server.auth import ApiError
+from copilot.server.wire import status_for
+
+router = APIRouter(tags=["events"])
+
+
+async def authorize_reader(app, headers, session_id: str) -> None:
+    """An API key, a client token scoped to the session, or the unscoped token that started
+    it here; anything else is refused (a client token is no key to other sessions)."""
+    caller = await app.state.auth.capture(headers, session_id)
+    claims = caller.claims
+    started_it = claims is not None and app.state.session_tokens.get(session_id) == claims.jti
+    if claims is not None and claims.session_id is None and not started_it:
+        raise ApiError(
+            401,
+            f"this client token is not scoped to capture session {session_id} and did not start it",
+        )
+
+
+def _types(raw: str | None) -> list[str] | None:
+    return [t for t in raw.split(",") if t] if raw else None
+
+
+@router.get("/v1/capture_sessions/{session_id}/events")
+async def poll_events(
+    session_id: str,
+    request: Request,
+    since: int = 0,
+    limit: int = 500,
+    types: str | None = None,
+) -> dict[str, Any]:
+    """Events after `since` from the log; `next_since` is the cursor for the next call."""
+    await authorize_reader(request.app, request.headers, session_id)
+    if not 1 <= limit <= 5000:
+        raise ValueError("limit must be between 1 and 5000")
+    if since < 0:
+        raise ValueError("since must be >= 0")
+    rt = request.app.state.conn.runtime
+    wanted = _types(types)
+
+    def read():
+        status = rt.sessions.require(session_id).status
+        rows = rt.log.read(session_id, after=since, limit=limit, types=wanted)
+        return status, rows
+
+    status, rows = await rt.acall_sync(read)
+    return {
+        "events": [ev.model_dump(mode="json") for ev in rows],
+        "next_since": rows[-1].seq if rows else since,
+        "status": status,
+        "ended": status in TERMINAL and len(rows) < limit,
+    }
+
+
+async def close_with_error(ws: WebSocket, exc: BaseException) -> None:
+    if isinstance(exc, ApiError):
+        status, message, name = exc.status, exc.message, exc.type
+    else:
+        status, message, name = status_for(exc) or 500, str(exc), type(exc).__name__
+    with contextlib.suppress(Exception):
+        body = {"op": "error", "status": status, "type": name, "message": message}
+        await ws.send_text(json.dumps(body))
+        await ws.close(code=4000 + status if status < 1000 else 1011, reason=message[:120])
+
+
+@router.websocket("/ws")
+async def events_ws(
+    ws: WebSocket,
+    capture_session_id: str,
+    since: int = 0,
+    types: str | None = None,
+    until_end: bool = True,
+) -> None:
+    """Live events of one session; authenticate with `Authorization: Bearer` on the upgrade."""
+    await ws.accept()
+    rt = ws.app.state.conn.runtime
+    try:
+        await authorize_reader(ws.app, ws.headers, capture_session_id)
+        await rt.acall_sync(rt.sessions.require, capture_session_id)
+    except Exception as exc:
+        await close_with_error(ws, exc)
+        return
+    sender = asyncio.create_task(_send(ws, rt, capture_session_id, since, types, until_end))
+    watcher = asyncio.create_task(_watch(ws))
+    done, pending = await asyncio.wait({sender, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    for task in done:
+        if not task.cancelled() and task.exception() is not None and task is sender:
+            await close_with_error(ws, task.exception())
+
+
+async def _send(ws: WebSocket, rt, sid: str, since: int, types: str | None, until_end: bool):
+    last = since
+    async for ev in iter_events(rt, sid, since=since, types=_types(types), until_end=until_end):
+        await ws.send_text(ev.model_dump_json())
+        last = ev.seq
+    await ws.send_text(json.dumps({"op": "end", "last_seq": last}))
+    await ws.close(code=1000)
+
+
+async def _watch(ws: WebSocket) -> None:
+    """Return when the client goes away (it sends nothing we need)."""
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            msg = await ws.receive()
+            if msg["type"] == "websocket.disconnect":
+                return
