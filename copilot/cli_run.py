@@ -21,6 +21,12 @@ def channel_request(kind: str, src: str, speed: str) -> dict[str, Any]:
     return {"channel_id": f"{kind}:{src}"}
 
 
+def _add_output_args(p) -> None:
+    p.add_argument("--speed", default="1", help="file replay pace: 1 (real time) or max")
+    p.add_argument("--json", action="store_true", help="every event as one JSON line")
+    p.add_argument("--partials", action="store_true", help="also print partial transcripts")
+
+
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "run",
@@ -30,9 +36,7 @@ def add_parser(sub) -> None:
     p.add_argument("--mic", metavar="SRC", help="microphone: 'default', a device id, or a file")
     p.add_argument("--system-audio", metavar="SRC", help="loopback: 'default', id, or a file")
     p.add_argument("--display", metavar="SRC", help="display: '1', 'default', or a replay source")
-    p.add_argument("--speed", default="1", help="file replay pace: 1 (real time) or max")
-    p.add_argument("--json", action="store_true", help="every event as one JSON line")
-    p.add_argument("--partials", action="store_true", help="also print partial transcripts")
+    _add_output_args(p)
     p.add_argument("--no-transcript", action="store_true", help="capture without transcribing")
     p.add_argument("--no-visual", action="store_true", help="capture screens without indexing")
     p.add_argument(
@@ -52,9 +56,7 @@ def add_demo_parser(sub) -> None:
         help="replay the bundled sample meeting through the whole pipeline",
         description="An 83 s sample call (mic: one voice; system audio: two voices).",
     )
-    p.add_argument("--speed", default="1", help="1 (real time, default) or max")
-    p.add_argument("--json", action="store_true", help="every event as one JSON line")
-    p.add_argument("--partials", action="store_true", help="also print partial transcripts")
+    _add_output_args(p)
     p.set_defaults(
         func=cmd_demo,
         no_transcript=False,

@@ -30,6 +30,7 @@ from copilot.search.keywords import (
     coverage,
     normalise,
     query_terms,
+    segment_row,
 )
 from copilot.search.models import FILTER_FIELDS, SearchHit, Segment
 
@@ -98,7 +99,7 @@ class SearchIndex:
         unique = list({s.id: s for s in batch}.values())  # last one wins within a batch
         with self._write_lock:
             stored = self._keywords.existing([s.id for s in unique])
-            todo = [s for s in unique if stored.get(s.id) != _row(s)]
+            todo = [s for s in unique if stored.get(s.id) != segment_row(s)]
             if not todo:
                 return 0
             vectors = context_vectors(todo, self._ef._embedder.embed, self._keywords.preceding)
@@ -263,20 +264,6 @@ class SearchIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _row(s: Segment) -> tuple:
-    return (
-        s.id,
-        s.session_id,
-        s.rtstream_id,
-        s.channel,
-        s.speaker,
-        s.type,
-        float(s.start),
-        float(s.end),
-        s.text,
-    )
 
 
 def _chroma_where(filters: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -98,6 +98,21 @@ def where_sql(filters: Mapping[str, Any]) -> tuple[str, list[Any]]:
     return (" AND ".join(parts) or "1"), args
 
 
+def segment_row(s: Segment) -> tuple:
+    """A segment as the keyword table's leading columns (id … text), in COLUMNS order."""
+    return (
+        s.id,
+        s.session_id,
+        s.rtstream_id,
+        s.channel,
+        s.speaker,
+        s.type,
+        float(s.start),
+        float(s.end),
+        s.text,
+    )
+
+
 class KeywordIndex:
     """FTS5 keyword index plus a row per segment (metadata and text) in one SQLite file."""
 
@@ -131,18 +146,7 @@ class KeywordIndex:
 
     def upsert(self, segments: Iterable[Segment]) -> None:
         rows = [
-            (
-                s.id,
-                s.session_id,
-                s.rtstream_id,
-                s.channel,
-                s.speaker,
-                s.type,
-                float(s.start),
-                float(s.end),
-                s.text,
-                normalise(s.text),
-            )
+            (*segment_row(s), normalise(s.text))
             for s in segments
         ]
         with self._lock:
