@@ -12,8 +12,8 @@ from copilot.errors import IllegalTransition, NotEnabled, NotFound, PermissionDe
 @pytest.fixture(params=["embedded", "remote", "public"])
 def api(request):
     """(connection, make_client): the embedded runtime, or a backend over HTTP — through
-    `RemoteConnection`/`RemoteCaptureClient`, or through `copilot.connect(base_url=...)` and
-    `CaptureClient(base_url=...)` once docs/server-wiring.patch is applied."""
+    `RemoteConnection`/`RemoteCaptureClient`, or through the public `copilot.connect(base_url=...)`
+    and `CaptureClient(base_url=...)`."""
     if request.param == "embedded":
         conn = request.getfixturevalue("conn")
         return conn, lambda token: CaptureClient(client_token=token, runtime=conn.runtime)
@@ -21,10 +21,7 @@ def api(request):
         return request.getfixturevalue("remote"), request.getfixturevalue("make_client")
     backend = request.getfixturevalue("backend")
     sources = request.getfixturevalue("client_sources")
-    try:
-        conn = copilot.connect(base_url=backend.url, api_key=backend.api_key)
-    except NotEnabled:
-        pytest.skip("copilot.connect(base_url=...) is not wired yet (docs/server-wiring.patch)")
+    conn = copilot.connect(base_url=backend.url, api_key=backend.api_key)
     request.addfinalizer(conn.close)
     return conn, lambda token: CaptureClient(
         client_token=token, base_url=backend.url, sources=sources
