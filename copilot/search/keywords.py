@@ -145,10 +145,7 @@ class KeywordIndex:
         return out
 
     def upsert(self, segments: Iterable[Segment]) -> None:
-        rows = [
-            (*segment_row(s), normalise(s.text))
-            for s in segments
-        ]
+        rows = [(*segment_row(s), normalise(s.text)) for s in segments]
         with self._lock:
             self._total = None
             self._db.execute("BEGIN")
