@@ -195,11 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--clip", metavar="DIR", help="also write each hit's audio clip here")
     s.set_defaults(func=cmd_search)
 
-    from copilot import cli_run, cli_server
+    from copilot import cli_agent, cli_run, cli_server
 
     cli_run.add_parser(sub)
     cli_run.add_demo_parser(sub)
     cli_server.add_parsers(sub)
+    cli_agent.add_parsers(sub)
     return p
 
 
