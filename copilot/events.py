@@ -178,3 +178,20 @@ class EventTypes:
             return model.model_validate(data)
         except ValidationError:
             return UnknownEvent.model_validate(data)
+
+
+def open_event_model(name: str) -> type[Event]:
+    """An event type known only by name: common fields checked, the rest kept as sent.
+
+    The server registers these for agents' own types (a remote client validates against its
+    real model before sending); reading the log back keeps every field.
+    """
+    if not name or not name.replace("_", "").replace(".", "").isalnum():
+        raise InvalidEvent(f"event type names are letters, digits, '_' and '.', not {name!r}")
+    namespace = {
+        "__annotations__": {"type": Literal[name]},
+        "type": name,
+        "model_config": ConfigDict(frozen=True, extra="allow"),
+        "__module__": __name__,
+    }
+    return type(f"OpenEvent_{name}", (Event,), namespace)

@@ -82,7 +82,15 @@ class RemoteConnection:
         )
 
     def register_event_type(self, model: Any) -> None:
-        raise NotEnabled("event types are registered by plugins in the server's runtime")
+        """Emit and read back your own event type: validated here with `model`, accepted by
+        the server by name (its fields are kept as sent)."""
+        from copilot.events import type_name
+        from copilot.remote.events import register_local_type
+
+        register_local_type(model)
+        self.api.post(
+            "/v1/event_types", {"type": type_name(model), "json_schema": model.model_json_schema()}
+        )
 
     def webhook_secret(self) -> str:
         """The `whsec_…` secret webhooks are signed with (verify with copilot.delivery.signing)."""

@@ -19,6 +19,18 @@ def parse_event(data: dict, types: EventTypes = _TYPES):
     return types.load(data)
 
 
+def register_local_type(model) -> None:
+    """Parse (and validate before emitting) this type with its own model in this process."""
+    _TYPES.register(model)
+
+
+def validate_local(event) -> None:
+    """Check an event against the models known here; unknown types are the server's call."""
+    data = event if isinstance(event, dict) else event.model_dump()
+    if _TYPES.model_for(data.get("type", "")) is not None:
+        _TYPES.validate(data)
+
+
 async def iter_remote_events(
     base_url: str,
     credential: str,

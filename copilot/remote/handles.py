@@ -9,7 +9,7 @@ from typing import Any
 from copilot.capture.sources import canonical_kind
 from copilot.events import Event
 from copilot.handles import TranscriptPage
-from copilot.remote.events import iter_remote_events, parse_event
+from copilot.remote.events import iter_remote_events, parse_event, validate_local
 from copilot.remote.http import Api
 from copilot.store import RTStreamRecord, SessionRecord
 
@@ -114,7 +114,10 @@ class RemoteCaptureSession:
         return [parse_event(e) for e in data["events"]], data
 
     def emit(self, event: Event | dict[str, Any]) -> Event:
-        body = event.model_dump(mode="json") if isinstance(event, Event) else event
+        body = event.model_dump(mode="json") if isinstance(event, Event) else dict(event)
+        body.pop("seq", None)
+        body.pop("id", None)
+        validate_local({"capture_session_id": self.id, **body})
         return parse_event(self._api.post(f"/v1/capture_sessions/{self.id}/emit", body))
 
     def search(self, query: str, **options: Any) -> list[Any]:

@@ -63,3 +63,20 @@ def webhook_secret(request: Request) -> dict[str, Any]:
 def webhook_attempts(request: Request, limit: int = 100) -> dict[str, Any]:
     hooks = request.app.state.webhooks
     return {"items": hooks.list_attempts(limit) if hooks else []}
+
+
+class EventTypeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(min_length=1, max_length=100)
+    json_schema: dict[str, Any] = Field(default_factory=dict)  # informational, kept for docs
+
+
+@router.post("/event_types", status_code=201, tags=["events"])
+def register_event_type(body: EventTypeBody, request: Request) -> dict[str, Any]:
+    """Let a remote agent emit its own event type (it validates with its model first)."""
+    from copilot.events import open_event_model
+
+    types = request.app.state.conn.runtime.types
+    if types.model_for(body.type) is None:
+        types.register(open_event_model(body.type))
+    return {"type": body.type, "registered": sorted(types.names())}
