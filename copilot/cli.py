@@ -37,6 +37,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             raise CopilotError("usage: copilot sessions delete SESSION_ID")
         import copilot
 
+        print(f"deleting {args.id} (log, recordings, search vectors)…", file=sys.stderr)
         with copilot.connect() as conn:
             conn.delete_capture_session(args.id)
         print(f"deleted {args.id}")
@@ -125,6 +126,7 @@ def cmd_events(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     import copilot
 
+    print(f"exporting {args.session}…", file=sys.stderr)
     with copilot.connect() as conn:
         out = conn.get_capture_session(args.session).export(args.out)
     for path in sorted(out.iterdir()):

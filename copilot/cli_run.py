@@ -107,6 +107,8 @@ async def _run(args: argparse.Namespace, requests: list[dict[str, Any]]) -> int:
         )
         # a session that already ended (e.g. an unreadable file) gets no features: events say why
         with contextlib.suppress(IllegalTransition):
+            if not args.no_transcript and not args.json:
+                print("loading the speech model…", file=sys.stderr, flush=True)
             if not args.no_transcript:
                 for rts in [*cap.get_rtstream("mic"), *cap.get_rtstream("system_audio")]:
                     rts.start_transcript()
