@@ -201,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_run.add_parser(sub)
     cli_run.add_demo_parser(sub)
+    from copilot.tui import run as tui_run
+
+    tui_run.add_parser(sub)
     cli_server.add_parsers(sub)
     cli_agent.add_parsers(sub)
     return p

@@ -57,6 +57,7 @@ def add_demo_parser(sub) -> None:
         description="An 83 s sample call (mic: one voice; system audio: two voices).",
     )
     _add_output_args(p)
+    p.add_argument("--no-tui", action="store_true", help="print events as text, no TUI")
     p.set_defaults(
         func=cmd_demo,
         no_transcript=False,
@@ -67,9 +68,13 @@ def add_demo_parser(sub) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if not (args.no_tui or args.json) and sys.stdout.isatty():
+        from copilot.tui.run import run_tui
+
+        return run_tui(mode="demo", speed=args.speed)
     args.mic = str(sample_dir() / "mic.ogg")
     args.system_audio = str(sample_dir() / "system_audio.ogg")
-    args.display = None
+    args.display = str(sample_dir() / "screens")
     return cmd_run(args)
 
 

@@ -398,11 +398,17 @@ class SessionManager:
             if stream.recorder is not None:
                 await loop.run_in_executor(None, stream.recorder.close)
         for stream in live.streams.values():
+            # a live stream's last words are seconds of work; a fast replay's backlog may be
+            # the whole file, and cutting it short would silently lose transcript
+            limit = self.rt.settings.drain_timeout if stream.ctx.realtime else None
             for name, run in list(stream.features.items()):
                 try:
                     if flush:
-                        await asyncio.wait_for(run.flush(), self.rt.settings.drain_timeout)
+                        await asyncio.wait_for(run.flush(), limit)
                     run.stop()
+                except TimeoutError:
+                    error = TimeoutError(f"flush did not finish within {limit:g} s (drain_timeout)")
+                    self._feature_failed(stream, name, "flush", error)
                 except Exception as exc:
                     self._feature_failed(stream, name, "flush" if flush else "stop", exc)
             stream.features.clear()

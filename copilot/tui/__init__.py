@@ -1,0 +1,1 @@
+"""The Textual TUI: watch, search and steer a live meeting from the terminal."""
