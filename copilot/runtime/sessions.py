@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from copilot.capture.sources import CaptureSource, ChannelInfo, ChannelRequest, SourceHandle
 from copilot.errors import CopilotError, IllegalTransition, NotFound
 from copilot.events import CaptureSessionEvent, ChannelEvent, PluginErrorEvent
-from copilot.export import write_export
 from copilot.ids import new_id
+from copilot.runtime import archive
 from copilot.runtime.context import StreamContext
 from copilot.runtime.media import ChannelPipe
 from copilot.runtime.recorder import AudioRecorder, ScreenRecorder
@@ -467,47 +467,9 @@ class SessionManager:
                     out[f"{sid}/{s.record.channel_id}"] = s.pipe.snapshot()
         return out
 
-    # ------------------------------------------------------------ export
+    # ------------------------------------------------------------ export / delete
     async def export(self, session_id: str, out_dir: str | Path | None = None) -> Path:
-        rec = self.require(session_id)
-        if rec.status not in ("stopped", "exported"):
-            raise IllegalTransition(
-                f"capture session {session_id} is {rec.status}: stop it before exporting"
-            )
-        out = Path(out_dir) if out_dir else self.rt.home / "exports" / session_id
-        events = []
-        after = 0
-        while rows := self.rt.log.read(session_id, after=after, limit=5000):
-            events.extend(rows)
-            after = rows[-1].seq
-        streams = self.rtstreams(session_id)
-        files = self.rt.home / "sessions" / session_id
-        await self.rt.loop.run_in_executor(None, write_export, out, rec, streams, events, files)
-        self.transition(session_id, "exported", data={"path": str(out)})
-        return out
+        return await archive.export_session(self, session_id, out_dir)
 
-    # ------------------------------------------------------------ delete
     def delete(self, session_id: str) -> None:
-        """Remove a session that is not live: rows, log entries and files (plugins are told
-        by the caller, off the loop: dropping vectors may take a while)."""
-        import shutil
-
-        rec = self.require(session_id)
-        if rec.status in LIVE or session_id in self.live:
-            raise IllegalTransition(
-                f"capture session {session_id} is {rec.status}: stop it before deleting"
-            )
-        conn = self.rt.db
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            self.rt.log.delete_session(session_id)
-            self.rt.store.delete(session_id)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        for folder in (
-            self.rt.home / "sessions" / session_id,
-            self.rt.home / "exports" / session_id,
-        ):
-            shutil.rmtree(folder, ignore_errors=True)
+        archive.delete_session(self, session_id)
