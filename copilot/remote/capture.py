@@ -120,7 +120,12 @@ class RemoteCaptureClient:
                         "op": "start",
                         "capture_session_id": capture_session_id,
                         "channels": [
-                            {"channel_id": r.channel_id, "name": i.name} for r, _, i in resolved
+                            {
+                                "channel_id": r.channel_id,
+                                "name": i.name,
+                                "realtime": bool(i.details.get("realtime", True)),
+                            }
+                            for r, _, i in resolved
                         ],
                         "primary_video_channel_id": primary_video_channel_id,
                         "stop_when_sources_end": stop_when_sources_end,

@@ -92,7 +92,12 @@ class IngestConn:
         for ch in channels:
             if not isinstance(ch, dict) or not isinstance(ch.get("channel_id"), str):
                 raise ValueError(f"channel {ch!r} needs a string channel_id")
-            opts = {"remote": sid, "name": str(ch.get("name") or ch["channel_id"])[:200]}
+            opts = {
+                "remote": sid,
+                "name": str(ch.get("name") or ch["channel_id"])[:200],
+                # False: a replay faster than real time (held for its first feature, no drops)
+                "realtime": ch.get("realtime", True) is not False,
+            }
             ids.append(ch["channel_id"])
             requests.append(ChannelRequest(ch["channel_id"], opts))
         primary = msg.get("primary_video_channel_id")

@@ -81,7 +81,8 @@ class RemoteSource(CaptureSource):
         if not request.options.get("remote"):
             return None
         name = str(request.options.get("name") or request.channel_id)
-        return ChannelInfo(request.channel_id, request.kind, name, NAME)
+        details = {"realtime": request.options.get("realtime", True) is not False}
+        return ChannelInfo(request.channel_id, request.kind, name, NAME, details=details)
 
     def open(self, channel: ChannelInfo, request: ChannelRequest, sink: FrameSink) -> RemoteHandle:
         key = (request.options["remote"], channel.id)
