@@ -64,11 +64,11 @@ async def iter_events(
             rt.loop.call_soon_threadsafe(cursor.close)
 
 
-class RTStream:
-    """One captured channel of a session (category mic, system_audio or display)."""
+class RTStreamBase:
+    """What every RTStream handle shares, whatever the transport: ids, and the feature
+    methods, which pack their options and hand them to `_start(method, options)`."""
 
-    def __init__(self, rt: Runtime, record: RTStreamRecord) -> None:
-        self._rt = rt
+    def __init__(self, record: RTStreamRecord) -> None:
         self.id = record.id
         self.capture_session_id = record.capture_session_id
         self.channel_id = record.channel_id
@@ -76,17 +76,13 @@ class RTStream:
         self.name = record.name
 
     def __repr__(self) -> str:
-        return f"<RTStream {self.id} {self.category} {self.channel_id!r}>"
+        return f"<{type(self).__name__} {self.id} {self.category} {self.channel_id!r}>"
 
     def _start(self, method: str, options: dict[str, Any]) -> Any:
-        name = METHOD_FEATURE[method]
-        return self._rt.call(self._rt.sessions.start_feature, self.id, name, method, options)
+        raise NotImplementedError
 
     def start_transcript(self, **options: Any) -> Any:
         return self._start("start_transcript", options)
-
-    def stop_transcript(self) -> bool:
-        return self._rt.call(self._rt.sessions.stop_feature, self.id, "transcript")
 
     def index_audio(
         self,
@@ -107,6 +103,21 @@ class RTStream:
     ) -> Any:
         opts = {"prompt": prompt, "batch_config": batch_config, "model_name": model_name}
         return self._start("index_visuals", {**opts, **options})
+
+
+class RTStream(RTStreamBase):
+    """One captured channel of a session (category mic, system_audio or display)."""
+
+    def __init__(self, rt: Runtime, record: RTStreamRecord) -> None:
+        super().__init__(record)
+        self._rt = rt
+
+    def _start(self, method: str, options: dict[str, Any]) -> Any:
+        name = METHOD_FEATURE[method]
+        return self._rt.call(self._rt.sessions.start_feature, self.id, name, method, options)
+
+    def stop_transcript(self) -> bool:
+        return self._rt.call(self._rt.sessions.stop_feature, self.id, "transcript")
 
     def search(self, query: str, **options: Any) -> list[Any]:
         feature = self._rt.feature("search", "search")

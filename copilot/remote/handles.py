@@ -8,41 +8,23 @@ from typing import Any
 
 from copilot.capture.sources import canonical_kind
 from copilot.events import Event
-from copilot.handles import TranscriptPage
+from copilot.handles import RTStreamBase, TranscriptPage
 from copilot.remote.events import iter_remote_events, parse_event, validate_local
 from copilot.remote.http import Api
 from copilot.store import RTStreamRecord, SessionRecord
 
 
-class RemoteRTStream:
+class RemoteRTStream(RTStreamBase):
     def __init__(self, api: Api, record: RTStreamRecord) -> None:
+        super().__init__(record)
         self._api = api
-        self.id = record.id
-        self.capture_session_id = record.capture_session_id
-        self.channel_id = record.channel_id
-        self.category = record.category
-        self.name = record.name
 
-    def __repr__(self) -> str:
-        return f"<RemoteRTStream {self.id} {self.category} {self.channel_id!r}>"
-
-    def _action(self, action: str, options: dict[str, Any]) -> Any:
+    def _start(self, action: str, options: dict[str, Any]) -> Any:
         out = self._api.post(f"/v1/rtstreams/{self.id}/{action}", {"options": options})
         return out["result"]
 
-    def start_transcript(self, **options: Any) -> Any:
-        return self._action("start_transcript", options)
-
     def stop_transcript(self) -> bool:
-        return self._action("stop_transcript", {})
-
-    def index_audio(self, prompt=None, batch_config=None, model_name=None, **options) -> Any:
-        opts = {"prompt": prompt, "batch_config": batch_config, "model_name": model_name}
-        return self._action("index_audio", {**opts, **options})
-
-    def index_visuals(self, prompt=None, batch_config=None, model_name=None, **options) -> Any:
-        opts = {"prompt": prompt, "batch_config": batch_config, "model_name": model_name}
-        return self._action("index_visuals", {**opts, **options})
+        return self._start("stop_transcript", {})
 
     def search(self, query: str, **options: Any) -> list[Any]:
         body = {"query": query, "options": options}
