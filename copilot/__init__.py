@@ -33,7 +33,8 @@ def connect(
     if base_url is not None or api_key is not None:
         from copilot.remote import RemoteConnection
 
-        return RemoteConnection(base_url, api_key)  # the same API over HTTP; env fills gaps
+        # the same API over HTTP; env fills gaps; settings apply to plugins registered on it
+        return RemoteConnection(base_url, api_key, **settings)
     if home is not None:
         settings["home"] = home
     runtime = Runtime(load_settings(**settings), entrypoints=entrypoints).start()

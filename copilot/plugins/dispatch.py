@@ -29,6 +29,20 @@ EVENT_HOOKS = ("copilot_event", *sorted({h for hs in HOOKS_BY_TYPE.values() for 
 OnReport = Callable[[str, HookCall, Any], None]
 
 
+def as_list(value: Any) -> list[Any]:
+    """A hook's return value as a list of events to emit."""
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def failure_message(kind: str, call: HookCall, detail: Any, timeout: float) -> str:
+    """The `error` text of the `plugin_error` event a failed hook call becomes."""
+    if kind == "timeout":
+        return f"{call.hook} did not finish within {timeout:g} s"
+    if kind == "overflow":
+        return f"{call.hook} fell behind: queue of {detail} full, events dropped"
+    return f"{type(detail).__name__}: {detail}"
+
+
 class Dispatcher:
     def __init__(
         self,

@@ -4,16 +4,23 @@ HTTP to a `copilot serve` backend. Errors arrive as the same copilot exception c
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from copilot.errors import NotEnabled
+from copilot.config import load_settings
 from copilot.remote.handles import RemoteCaptureSession
 from copilot.remote.http import Api
 from copilot.runtime.states import TRANSITIONS
 
+if TYPE_CHECKING:
+    from copilot.remote.plugin_host import RemotePluginHost
+
 
 class RemoteConnection:
-    def __init__(self, base_url: str | None = None, api_key: str | None = None) -> None:
+    def __init__(
+        self, base_url: str | None = None, api_key: str | None = None, **settings: Any
+    ) -> None:
+        """`settings` (e.g. `plugin_timeout`) apply to plugins registered on this connection,
+        which run in this process; everything else is the server's configuration."""
         base_url = base_url or os.environ.get("COPILOT_BASE_URL")
         api_key = api_key or os.environ.get("COPILOT_API_KEY")
         if not base_url or not api_key:
@@ -23,6 +30,8 @@ class RemoteConnection:
             )
         self.base_url = base_url.rstrip("/")
         self.api = Api(self.base_url, api_key)
+        self._settings = load_settings(**settings) if settings else None
+        self._plugins: RemotePluginHost | None = None
 
     def __enter__(self) -> RemoteConnection:
         return self
@@ -31,6 +40,9 @@ class RemoteConnection:
         self.close()
 
     def close(self) -> None:
+        """Stop the plugins registered here (see `register_plugin`), then the HTTP client."""
+        if self._plugins is not None:
+            self._plugins.close()
         self.api.close()
 
     def create_capture_session(
@@ -73,13 +85,22 @@ class RemoteConnection:
         return self.api.post("/v1/search", {"query": query, "options": options})["hits"]
 
     def stats(self) -> dict[str, Any]:
-        return self.api.get("/v1/stats")
+        """The server's counters, plus `local_plugins` for plugins registered here."""
+        data = self.api.get("/v1/stats")
+        if self._plugins is not None and not self._plugins.closed:
+            data["local_plugins"] = self._plugins.stats()
+        return data
 
     def register_plugin(self, plugin: Any, name: str | None = None) -> str:
-        raise NotEnabled(
-            "plugins run inside the server's runtime: install them where `copilot serve` runs"
-            " (entry-point group 'copilot'), not on a remote connection"
-        )
+        """Run `plugin`'s event hooks in this process on every session's events from now on;
+        its results and failures (`plugin_error`) are emitted on the server. Hooks that only
+        run inside the server (sources, features, detectors, …) raise `NotEnabled`. See
+        docs/plugins.md, "Run-time plugins on a remote connection"."""
+        if self._plugins is None:
+            from copilot.remote.plugin_host import RemotePluginHost
+
+            self._plugins = RemotePluginHost(self, self._settings or load_settings())
+        return self._plugins.register(plugin, name)
 
     def register_event_type(self, model: Any) -> None:
         """Emit and read back your own event type: validated here with `model`, accepted by

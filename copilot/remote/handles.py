@@ -7,11 +7,34 @@ from pathlib import Path
 from typing import Any
 
 from copilot.capture.sources import canonical_kind
+from copilot.errors import InvalidEvent
 from copilot.events import Event
 from copilot.handles import RTStreamBase, TranscriptPage
 from copilot.remote.events import iter_remote_events, parse_event, validate_local
 from copilot.remote.http import Api
 from copilot.store import RTStreamRecord, SessionRecord
+
+
+def emit_body(session_id: str, event: Event | dict[str, Any]) -> dict[str, Any]:
+    """The JSON to emit `event` on `session_id`, checked against the models known here
+    (`InvalidEvent` now rather than a refusal later). A model is moved to the session, as
+    the embedded runtime does; seq and id are the server's to assign."""
+    if isinstance(event, Event):
+        body = {**event.model_dump(mode="json"), "capture_session_id": session_id}
+    elif isinstance(event, dict):
+        body = {**event, "capture_session_id": session_id}
+    else:
+        raise InvalidEvent(f"an event is an Event or a dict with a type, not {event!r:.80}")
+    body.pop("seq", None)
+    body.pop("id", None)
+    validate_local(body)
+    return body
+
+
+def post_event(api: Api, body: dict[str, Any]) -> Event:
+    """Persist and deliver an event on the server; returns it with its seq."""
+    sid = body["capture_session_id"]
+    return parse_event(api.post(f"/v1/capture_sessions/{sid}/emit", body))
 
 
 class RemoteRTStream(RTStreamBase):
@@ -96,11 +119,7 @@ class RemoteCaptureSession:
         return [parse_event(e) for e in data["events"]], data
 
     def emit(self, event: Event | dict[str, Any]) -> Event:
-        body = event.model_dump(mode="json") if isinstance(event, Event) else dict(event)
-        body.pop("seq", None)
-        body.pop("id", None)
-        validate_local({"capture_session_id": self.id, **body})
-        return parse_event(self._api.post(f"/v1/capture_sessions/{self.id}/emit", body))
+        return post_event(self._api, emit_body(self.id, event))
 
     def search(self, query: str, **options: Any) -> list[Any]:
         body = {"query": query, "options": options}

@@ -21,7 +21,7 @@ from copilot.capture.sources import SourceRegistry
 from copilot.config import Settings, load_settings
 from copilot.errors import CopilotError, InvalidEvent, NotEnabled
 from copilot.events import Event, EventTypes, PluginErrorEvent
-from copilot.plugins.dispatch import Dispatcher
+from copilot.plugins.dispatch import Dispatcher, as_list, failure_message
 from copilot.plugins.manager import PluginManager
 from copilot.plugins.workers import HookCall
 from copilot.runtime.bus import Bus, EventCursor
@@ -183,19 +183,14 @@ class Runtime:
         plugin = call.impl.plugin_name
         if kind == "result":
             try:
-                drafts = [self.draft(sid, item) for item in _as_list(detail)]
+                drafts = [self.draft(sid, item) for item in as_list(detail)]
             except InvalidEvent as exc:
                 kind, detail = "invalid_result", exc
             else:
                 for d in drafts:
                     self.publish(d)
                 return
-        if kind == "timeout":
-            message = f"{call.hook} did not finish within {self.settings.plugin_timeout:g} s"
-        elif kind == "overflow":
-            message = f"{call.hook} fell behind: queue of {detail} full, events dropped"
-        else:
-            message = f"{type(detail).__name__}: {detail}"
+        message = failure_message(kind, call, detail, self.settings.plugin_timeout)
         log.warning("plugin %s %s: %s", plugin, kind, message)
         if call.event.type == "plugin_error":
             return  # never answer a failure about a failure with another event
@@ -209,7 +204,7 @@ class Runtime:
     def draft(self, session_id: str, event: Event | dict[str, Any]) -> Event:
         """Validate an event (model or dict) for `session_id` against the registered types."""
         if isinstance(event, dict):
-            event = {"capture_session_id": session_id, **event}
+            event = {**event, "capture_session_id": session_id}  # the handle decides the session
             event.pop("seq", None)
             event.pop("id", None)
         elif event.capture_session_id != session_id:
@@ -355,7 +350,3 @@ class Runtime:
             "channels": channels,
             "dropped": dropped,
         }
-
-
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else [value]

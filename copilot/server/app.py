@@ -32,7 +32,14 @@ def create_app(
     ingest_grace: float = 120.0,
 ) -> FastAPI:
     """An app over `rt` (started). `webhooks` is a `copilot.delivery.webhooks.Webhooks`."""
-    from copilot.server import ingest, routes_misc, routes_rtstreams, routes_sessions, ws
+    from copilot.server import (
+        ingest,
+        routes_misc,
+        routes_rtstreams,
+        routes_sessions,
+        ws,
+        ws_all,
+    )
 
     app = FastAPI(
         title="copilot backend",
@@ -48,7 +55,7 @@ def create_app(
     app.state.ingest_attached = {}  # session id -> open ingest connections
     app.state.ingest_tasks = set()
     app.state.session_tokens = {}  # session id -> jti of the unscoped token that started it
-    for module in (routes_sessions, routes_rtstreams, routes_misc, ws, ingest):
+    for module in (routes_sessions, routes_rtstreams, routes_misc, ws, ws_all, ingest):
         app.include_router(module.router)
 
     @app.middleware("http")

@@ -79,6 +79,14 @@ class EventLog:
     def last_seq(self, session_id: str) -> int:
         return self._max_seq(session_id)
 
+    def last_seqs(self) -> dict[str, int]:
+        """The last seq of every session that has events (one index probe per session)."""
+        rows = self._conn.execute(
+            "SELECT id, (SELECT MAX(seq) FROM events WHERE capture_session_id = sessions.id)"
+            " FROM sessions"
+        ).fetchall()
+        return {sid: seq for sid, seq in rows if seq}
+
     def read(
         self,
         session_id: str,

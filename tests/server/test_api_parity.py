@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import pytest
 
 import copilot
@@ -73,6 +76,12 @@ async def test_lifecycle_streams_events_and_errors(api, tmp_path):
     cap.emit({**base, "text": "second", "is_final": True, "start": 5.0, "end": 6.0})
     assert first.seq > 0
     assert [e.text for e in mic.get_transcript(since=first.seq)] == ["second"]
+    other = conn.create_capture_session()
+    stray = cap.emit(
+        {**base, "capture_session_id": other.id, "text": "mine", "is_final": True, "start": 7.0}
+    )
+    assert stray.capture_session_id == cap.id  # the handle decides the session, not the body
+    assert [e.text for e in mic.get_transcript(since=first.seq)] == ["second", "mine"]
     with pytest.raises(ValueError, match="invalid 'transcript' event"):
         cap.emit({**base, "text": "x"})
     with pytest.raises(IllegalTransition, match="stop it before exporting"):
@@ -100,3 +109,34 @@ async def test_scoped_token_refused_for_another_session(api):
     with pytest.raises(PermissionDenied, match="scoped to capture session"):
         await client.start_session(capture_session_id=cap.id, channels=["mic:tone"])
     assert cap.status == "created"
+
+
+class Echo:
+    """A run-time plugin: answers each final transcript with an alert on the same session."""
+
+    def __init__(self) -> None:
+        self.sessions: list[str] = []
+
+    @copilot.hookimpl
+    def copilot_transcript(self, event, session):
+        self.sessions.append(session.id)
+        if event.is_final:
+            return {"type": "alert", "label": "echo", "confidence": 0.5, "text": event.text}
+        return None
+
+
+async def test_run_time_plugin_results_are_persisted(api):
+    conn, _ = api
+    echo = Echo()
+    assert conn.register_plugin(echo, "echo") == "echo"
+    cap = conn.create_capture_session()
+    cap.emit({"type": "transcript", "text": "hello", "is_final": True})
+
+    async def first_alert():
+        async with contextlib.aclosing(cap.events(types=["alert"])) as events:
+            async for ev in events:
+                return ev
+
+    alert = await asyncio.wait_for(first_alert(), 10)
+    assert (alert.label, alert.text, alert.capture_session_id) == ("echo", "hello", cap.id)
+    assert echo.sessions == [cap.id]

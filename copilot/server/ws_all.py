@@ -1,0 +1,86 @@
+"""`WS /v1/events/ws`: every session's events, live, for a backend (API key only).
+
+A client token is scoped to one capture session, so it is refused here. The cursor is a map
+of per-session seqs (there is no global seq; see `copilot.runtime.firehose`):
+
+    client → {"op": "subscribe", "since": null | {"cap-…": seq, …}, "types": null | [..]}
+    server → {"op": "subscribed", "snapshot": {"cap-…": seq, …} | null}
+    server → event JSON objects (with `type`), until the client goes away
+
+`since: null` starts from now and the server answers with the snapshot it started from; keep
+it, update it with every event's `seq`, and send it back as `since` after a dropped socket to
+get every later event exactly once. A session missing from `since` is read from seq 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+from fastapi import APIRouter, WebSocket
+
+from copilot.runtime.firehose import AllSessionsCursor
+from copilot.server.ws import _watch, close_with_error
+
+router = APIRouter(tags=["events"])
+SUBSCRIBE_TIMEOUT = 30.0
+
+
+def _subscription(raw: str) -> tuple[dict[str, int] | None, list[str] | None]:
+    msg = json.loads(raw)
+    if not isinstance(msg, dict) or msg.get("op") != "subscribe":
+        raise ValueError('the first message must be {"op": "subscribe", "since": …}')
+    since, types = msg.get("since"), msg.get("types")
+    if since is not None and not (
+        isinstance(since, dict)
+        and all(isinstance(k, str) and type(v) is int and v >= 0 for k, v in since.items())
+    ):
+        raise ValueError("since must be null or an object of session id -> seq (int >= 0)")
+    if types is not None and not (
+        isinstance(types, list) and all(isinstance(t, str) for t in types)
+    ):
+        raise ValueError("types must be null or a list of event type names")
+    return since, types
+
+
+@router.websocket("/v1/events/ws")
+async def all_events_ws(ws: WebSocket) -> None:
+    """Every session's live events; authenticate with an API key on the upgrade."""
+    await ws.accept()
+    rt = ws.app.state.conn.runtime
+    try:
+        await ws.app.state.auth.backend(ws.headers)
+        since, types = _subscription(await asyncio.wait_for(ws.receive_text(), SUBSCRIBE_TIMEOUT))
+
+        def make() -> tuple[AllSessionsCursor, dict[str, int] | None]:
+            cursor = AllSessionsCursor(rt.bus, rt.log, since=since, types=types)
+            return cursor, (dict(cursor.last) if since is None else None)
+
+        cursor, snapshot = await rt.acall_sync(make)
+    except Exception as exc:
+        await close_with_error(ws, exc)
+        return
+    try:
+        await ws.send_text(json.dumps({"op": "subscribed", "snapshot": snapshot}))
+        sender = asyncio.create_task(_send(ws, rt, cursor))
+        watcher = asyncio.create_task(_watch(ws))
+        done, pending = await asyncio.wait({sender, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if sender in done and not sender.cancelled() and sender.exception() is not None:
+            await close_with_error(ws, sender.exception())
+    finally:
+        if not rt.closed:
+            rt.loop.call_soon_threadsafe(cursor.close)
+
+
+async def _send(ws: WebSocket, rt, cursor: AllSessionsCursor) -> None:
+    while True:
+        batch = await rt.acall(cursor.next_batch)
+        if batch is None:
+            return
+        for ev in batch:
+            await ws.send_text(ev.model_dump_json())
