@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from copilot.search import model_build
+
 REPO = Path(__file__).resolve().parents[2]
 
 MIC = {"session_id": "cap-demo", "rtstream_id": "rts-mic", "channel": "mic:default"}
@@ -135,6 +137,8 @@ def run_python(code: str, tmp_path: Path) -> dict:
         "TRANSFORMERS_OFFLINE": "1",
         "HOME": str(home),
         "XDG_CACHE_HOME": str(home / ".cache"),
+        # the machine's built embedding model; building it again costs ~6 s per child
+        "COPILOT_CACHE_DIR": str(model_build.cache_dir()),
     }
     proc = subprocess.run(
         [sys.executable, "-c", GUARD + textwrap.dedent(code)],
