@@ -1,18 +1,20 @@
 """SearchIndex: hybrid (semantic + keyword) search over session segments, persisted on disk.
 
 Layout under ``path``: ``chroma/`` (a Chroma PersistentClient; one cosine HNSW collection
-whose embedding function is the registered offline MiniLM) and ``keywords.sqlite3`` (FTS5,
-see :mod:`copilot.search.keywords`; it also holds each segment's text and metadata). Stored
-vectors carry the preceding lines of their stream (:mod:`copilot.search.context`). A query
-embeds once, asks Chroma for the nearest ids (distances only: Chroma is slow to return
-documents) and FTS5 for the best keyword ids, scores the union on both signals and fuses them
-into one calibrated 0..1 ``search_score``:
+whose embedding function is the registered offline MiniLM) and
+``keywords.sqlite3`` (FTS5, see :mod:`copilot.search.keywords`; it also holds each segment's
+text, metadata, own vector and boilerplate score). Stored vectors blend a line with its
+discussion (:mod:`copilot.search.context`). A query embeds once, asks Chroma for the nearest
+ids (distances only: Chroma is slow to return documents) and FTS5 for the best keyword ids,
+scores the union on both signals and fuses them into one calibrated 0..1 ``search_score``:
 
-    search_score = 0.7 * cosine_similarity + 0.3 * keyword_coverage ** 2
+    search_score = 0.8 * semantic + 0.2 * keyword_coverage ** 2 - 0.1 * common
 
-where keyword_coverage is the IDF-weighted share of the query's terms found in the segment,
-so a segment containing every query term (an exact number, a name) gains up to 0.3 over
-semantics alone. chromadb and onnxruntime load when an index is opened, not on import.
+where semantic is the query's cosine with the stored vector (how well the line and its
+discussion match), keyword_coverage the IDF-weighted share of the query's terms found in the
+segment (an exact number or name gains up to 0.2 over semantics alone) and common the
+line's boilerplate score (:mod:`copilot.search.boilerplate`). chromadb and onnxruntime load
+when an index is opened, not on import.
 """
 
 from __future__ import annotations
@@ -22,33 +24,39 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from copilot.search.context import context_vectors
+from copilot.search.boilerplate import BoilerplateScorer
+from copilot.search.context import affected, discussion_vectors, history_needed
 from copilot.search.keywords import (
-    COLUMNS,
     KeywordIndex,
     bm25_idf,
     coverage,
-    normalise,
     query_terms,
     segment_row,
+    unpack,
 )
 from copilot.search.models import FILTER_FIELDS, SearchHit, Segment
 
 COLLECTION = "copilot-segments"
+#: Bumped when stored vectors change meaning; an older index rebuilds its vectors on open.
+FORMAT = "2"
 ADD_BATCH = 256
 QUERY_CACHE = 256
-#: Weight of cosine similarity in search_score; the rest goes to keyword coverage.
-SEMANTIC_WEIGHT = 0.7
+#: Weight of the semantic score in search_score; the rest goes to keyword coverage.
+SEMANTIC_WEIGHT = 0.8
+#: Subtracted, times the boilerplate score, from search_score.
+COMMON_PENALTY = 0.1
+#: Lines scoring this as boilerplate stay out of the vector collection (keyword index only).
+BOILERPLATE = 1.0
 #: Terms in more segments than this are not looked up in FTS5 (bounds a query's cost).
 MAX_KEYWORD_DF = 500
 #: Keyword coverage is raised to this power: partial matches on common words count little.
 KEYWORD_POWER = 2.0
 #: HNSW in cosine space. Meeting transcripts are full of near-duplicates ("can you hear me",
 #: "you're on mute") that form a dense plateau the greedy search gets stuck on: with Chroma's
-#: defaults (16 neighbours, ef_search 100) a 100k bench query found none of 14 on-topic lines
-#: with cosine 0.64 and returned small talk at 0.22. 48 neighbours, ef_construction 300 and
-#: ef_search 512 find them; the search costs ~2-4 ms at 100k on 2 cores.
-HNSW = {"space": "cosine", "max_neighbors": 48, "ef_construction": 300, "ef_search": 512}
+#: defaults (16 neighbours, ef_search 100) a 100k bench query found none of 14 on-topic lines with
+#: cosine 0.64 and returned small talk at 0.22. 48 neighbours, ef_construction 300 and ef_search
+#: 512 find them; the search costs ~2-4 ms at 100k on 2 cores.
+HNSW = {"space": "cosine", "max_neighbors": 32, "ef_construction": 200, "ef_search": 512}
 
 
 class SearchIndex:
@@ -70,9 +78,22 @@ class SearchIndex:
             settings=Settings(anonymized_telemetry=False, allow_reset=False),
         )
         self._keywords = KeywordIndex(self.path / "keywords.sqlite3")
-        self._collection = self._open_collection(self._keywords.get_meta("collection", COLLECTION))
         self._write_lock = threading.Lock()
         self._query_cache: dict[str, Any] = {}
+        self._common = BoilerplateScorer(
+            lambda: self._keywords.sample_vectors(2000), seen=self._keywords.count()
+        )
+        name = self._keywords.get_meta("collection", COLLECTION)
+        if self._keywords.get_meta("format", "1") == FORMAT:
+            self._collection = self._open_collection(name)
+        elif self._keywords.count():
+            self._collection = self._client.get_collection(name, embedding_function=self._ef)
+            self._rebuild()
+        else:  # nothing indexed yet: start in the current format
+            if name in {c.name for c in self._client.list_collections()}:
+                self._client.delete_collection(name)
+            self._collection = self._open_collection(name)
+            self._keywords.set_meta("format", FORMAT)
 
     def _open_collection(self, name: str) -> Any:
         return self._client.get_or_create_collection(
@@ -95,22 +116,86 @@ class SearchIndex:
             written += self._add_batch(batch)
         return written
 
-    def _add_batch(self, batch: list[Segment]) -> int:
+    def _add_batch(self, batch: list[Segment], *, force: bool = False) -> int:
         unique = list({s.id: s for s in batch}.values())  # last one wins within a batch
         with self._write_lock:
             stored = self._keywords.existing([s.id for s in unique])
-            todo = [s for s in unique if stored.get(s.id) != segment_row(s)]
+            todo = [s for s in unique if force or stored.get(s.id) != segment_row(s)]
             if not todo:
                 return 0
-            vectors = context_vectors(todo, self._ef._embedder.embed, self._keywords.preceding)
-            self._collection.upsert(
-                ids=[s.id for s in todo],
-                embeddings=vectors,
-                documents=[s.text for s in todo],
-                metadatas=[s.metadata() for s in todo],
-            )
-            self._keywords.upsert(todo)
+            own = self._ef._embedder.embed([s.text for s in todo])
+            sessions = [s.session_id for s in todo]
+            common = self._common.score(sessions, own)
+            commons = {s.id: float(c) for s, c in zip(todo, common, strict=True)}
+            rewritten = self._rewritten(todo, own, commons)
+            content = [(seg, w) for seg, w, c in rewritten if c < BOILERPLATE]
+            if content:
+                self._collection.upsert(
+                    ids=[seg.id for seg, _ in content],
+                    embeddings=[w for _, w in content],
+                    documents=[seg.text for seg, _ in content],
+                    metadatas=[seg.metadata() for seg, _ in content],
+                )
+            # A changed line that became boilerplate leaves the vector collection.
+            gone = [s.id for s in todo if s.id in stored and commons[s.id] >= BOILERPLATE]
+            if gone:
+                self._collection.delete(ids=gone)
+            discussion = {seg.id: w for seg, w, _ in rewritten}
+            self._keywords.upsert(todo, own, common, discussion)
+            self._keywords.set_discussion({k: v for k, v in discussion.items() if k not in commons})
+            self._common.add(sessions, own)
             return len(todo)
+
+    def _rewritten(
+        self, todo: list[Segment], own: Any, commons: dict[str, float]
+    ) -> list[tuple[Segment, Any, float]]:
+        """(segment, discussion vector, boilerplate score) for the new segments and for the
+        stored ones whose window now reaches a new one, stream by stream."""
+        import numpy as np
+
+        fresh = {s.id: (s, own[i], commons[s.id]) for i, s in enumerate(todo)}
+        streams: dict[tuple[str, str], list[Segment]] = {}
+        for s in todo:
+            streams.setdefault((s.session_id, s.rtstream_id), []).append(s)
+        out: list[tuple[Segment, Any, float]] = []
+        for (sid, rid), members in streams.items():
+            first = min(s.start for s in members)
+            tail = self._keywords.stream_tail(sid, rid, first, history_needed())
+            merged = {row[0].id: row for row in tail}
+            merged.update({s.id: fresh[s.id] for s in members})
+            ordered = sorted(merged.values(), key=lambda r: (r[0].start, r[0].end, r[0].id))
+            missing = [i for i, row in enumerate(ordered) if row[1] is None]
+            if missing:  # rows written before own vectors were kept
+                again = self._ef._embedder.embed([ordered[i][0].text for i in missing])
+                for i, vec in zip(missing, again, strict=True):
+                    ordered[i] = (ordered[i][0], vec, ordered[i][2])
+            w = discussion_vectors(np.stack([row[1] for row in ordered]))
+            first_new = min(i for i, row in enumerate(ordered) if row[0].id in fresh)
+            out.extend(
+                (ordered[i][0], w[i], ordered[i][2]) for i in affected(first_new, len(ordered))
+            )
+        return out
+
+    def _rebuild(self) -> None:
+        """Re-embed every stored segment into a fresh collection (an index written by an
+        older version, whose vectors mean something else)."""
+        from copilot.search import purge as purging
+
+        segments = self._keywords.all_segments()
+        old = self._collection
+        fresh_name = purging.next_name(old.name)
+        if fresh_name in {c.name for c in self._client.list_collections()}:
+            self._client.delete_collection(fresh_name)
+        self._collection = self._open_collection(fresh_name)
+        streams: dict[tuple[str, str], list[Segment]] = {}
+        for seg in segments:
+            streams.setdefault((seg.session_id, seg.rtstream_id), []).append(seg)
+        for members in streams.values():  # a whole stream at once: its windows are complete
+            self._add_batch(members, force=True)
+        self._keywords.set_meta("collection", fresh_name)
+        self._keywords.set_meta("format", FORMAT)
+        self._client.delete_collection(old.name)
+        purging.remove_orphan_segments(self.path / "chroma")
 
     def delete_session(self, session_id: str, *, purge: bool = True) -> int:
         """Remove every vector, document and keyword row of a session; returns how many.
@@ -130,6 +215,7 @@ class SearchIndex:
             if strays:
                 self._collection.delete(ids=strays)
             self._keywords.delete_session(session_id)
+            self._common.forget(session_id)
             if purge and (ids or strays):
                 old = self._collection
                 fresh_name = purging.next_name(old.name)
@@ -196,22 +282,16 @@ class SearchIndex:
         idf = {t: bm25_idf(total, df.get(t, 0)) for t in terms}
         searchable = [t for t in terms if 0 < df.get(t, 0) <= MAX_KEYWORD_DF]
         keyword_ids = self._keywords.search(searchable, filters, pool)
-        missing = [cid for cid in keyword_ids if cid not in semantic]
-        if missing:
-            # Keyword-only hits still need a semantic score: dot their stored vectors.
-            got = collection.get(ids=missing, include=["embeddings"])
-            for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
-                semantic[cid] = float(qvec @ vec)
-        rows = self._keywords.rows(list(semantic))
-        candidates = [
-            {**dict(zip(COLUMNS, row, strict=True)), "semantic": semantic[cid]}
-            for cid, row in rows.items()
-        ]
-        hits = [self._score(c, terms, idf) for c in candidates]
-        hits.sort(key=lambda h: (-h.search_score, h.session_id, h.start, h.id))
+        rows = self._keywords.rows(list(dict.fromkeys([*semantic, *keyword_ids])))
+        scored = []
+        for cid, row in rows.items():
+            if cid not in semantic:  # keyword-only: dot its stored discussion vector
+                semantic[cid] = float(qvec @ unpack(row.wvec)) if row.wvec is not None else 0.0
+            scored.append((self._score(row, semantic[cid], terms, idf), row))
+        scored.sort(key=lambda p: (-p[0][0], p[1].session_id, p[1].start, p[1].id))
         if score_threshold is not None:
-            hits = [h for h in hits if h.search_score >= score_threshold]
-        return hits[:limit]
+            scored = [p for p in scored if p[0][0] >= score_threshold]
+        return [_hit(row, *scores) for scores, row in scored[:limit]]
 
     def _query_vector(self, query: str) -> Any:
         """The query's embedding; the same text asked of several streams embeds once."""
@@ -223,25 +303,16 @@ class SearchIndex:
             self._query_cache[query] = vec
         return vec
 
-    def _score(self, c: dict[str, Any], terms: list[str], idf: dict[str, float]) -> SearchHit:
-        semantic = min(1.0, max(0.0, float(c.get("semantic", 0.0))))
-        keyword = coverage(terms, idf, set(normalise(c["text"]).split())) if terms else 0.0
+    def _score(
+        self, row: Any, semantic: float, terms: list[str], idf: dict[str, float]
+    ) -> tuple[float, float, float]:
+        """(search_score, semantic, keyword) of a candidate row."""
+        semantic = min(1.0, max(0.0, semantic))
+        keyword = coverage(terms, idf, set(row.kw_text.split())) if terms else 0.0
         keyword = keyword**self.keyword_power
         score = self.semantic_weight * semantic + (1 - self.semantic_weight) * keyword
-        return SearchHit(
-            id=c["id"],
-            text=c["text"],
-            start=float(c["start"]),
-            end=float(c["end"]),
-            search_score=round(score, 6),
-            type=c["type"],
-            channel=c["channel"],
-            speaker=c["speaker"],
-            session_id=c["session_id"],
-            rtstream_id=c["rtstream_id"],
-            semantic_score=round(semantic, 6),
-            keyword_score=round(keyword, 6),
-        )
+        score = max(0.0, score - COMMON_PENALTY * float(row.common or 0.0))
+        return round(score, 6), round(semantic, 6), round(keyword, 6)
 
     @property
     def collection_name(self) -> str:
@@ -249,11 +320,8 @@ class SearchIndex:
         return self._collection.name
 
     def count(self, session_id: str | None = None) -> int:
-        """Segments stored (in one session, or all)."""
-        if session_id is None:
-            return self._collection.count()
-        got = self._collection.get(where={"session_id": session_id}, include=[])
-        return len(got["ids"])
+        """Segments stored (in one session, or all); boilerplate lines included."""
+        return self._keywords.count(session_id)
 
     def close(self) -> None:
         """Release the SQLite handle (Chroma's client has no close; dropping it is enough)."""
@@ -264,6 +332,23 @@ class SearchIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _hit(row: Any, score: float, semantic: float, keyword: float) -> SearchHit:
+    return SearchHit(
+        id=row.id,
+        text=row.text,
+        start=float(row.start),
+        end=float(row.end),
+        search_score=score,
+        type=row.type,
+        channel=row.channel,
+        speaker=row.speaker,
+        session_id=row.session_id,
+        rtstream_id=row.rtstream_id,
+        semantic_score=semantic,
+        keyword_score=keyword,
+    )
 
 
 def _chroma_where(filters: Mapping[str, Any]) -> dict[str, Any] | None:

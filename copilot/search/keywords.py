@@ -13,9 +13,9 @@ import math
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from copilot.search.models import FILTER_FIELDS, Segment
 
@@ -46,7 +46,10 @@ CREATE TABLE IF NOT EXISTS segments (
     start REAL NOT NULL,
     "end" REAL NOT NULL,
     text TEXT NOT NULL,
-    kw_text TEXT NOT NULL
+    kw_text TEXT NOT NULL,
+    vec BLOB,
+    wvec BLOB,
+    common REAL NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS segments_session ON segments(session_id);
@@ -66,6 +69,8 @@ END;
 """
 
 COLUMNS = ("id", "session_id", "rtstream_id", "channel", "speaker", "type", "start", "end", "text")
+#: Columns added after the first release; an older file gets them on open.
+_ADDED = {"vec": "BLOB", "wvec": "BLOB", "common": "REAL NOT NULL DEFAULT 0"}
 
 
 def normalise(text: str) -> str:
@@ -124,6 +129,10 @@ class KeywordIndex:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten, not left
         self._db.executescript(_SCHEMA)
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(segments)")}
+        for column, decl in _ADDED.items():
+            if column not in have:
+                self._db.execute(f"ALTER TABLE segments ADD COLUMN {column} {decl}")
         self._total: int | None = None
 
     def close(self) -> None:
@@ -144,8 +153,24 @@ class KeywordIndex:
                 out.update({row[0]: row for row in rows})
         return out
 
-    def upsert(self, segments: Iterable[Segment]) -> None:
-        rows = [(*segment_row(s), normalise(s.text)) for s in segments]
+    def upsert(
+        self,
+        segments: Sequence[Segment],
+        vectors: Sequence[Any] | None = None,
+        common: Sequence[float] | None = None,
+        discussion: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Store segments with their own embedding and discussion vector (float16 bytes, see
+        :mod:`copilot.search.context`) and their boilerplate score."""
+        none = [None] * len(segments)
+        vecs = [_pack(v) for v in vectors] if vectors is not None else none
+        commons = [float(c) for c in common] if common is not None else [0.0] * len(segments)
+        discussion = discussion or {}
+        wvecs = [_pack(discussion[s.id]) if s.id in discussion else None for s in segments]
+        rows = [
+            (*segment_row(s), normalise(s.text), v, w, c)
+            for s, v, w, c in zip(segments, vecs, wvecs, commons, strict=True)
+        ]
         with self._lock:
             self._total = None
             self._db.execute("BEGIN")
@@ -154,13 +179,24 @@ class KeywordIndex:
                 self._db.executemany("DELETE FROM segments WHERE id = ?", [(r[0],) for r in rows])
                 self._db.executemany(
                     "INSERT INTO segments (id, session_id, rtstream_id, channel, speaker, type, "
-                    'start, "end", text, kw_text) VALUES (?,?,?,?,?,?,?,?,?,?)',
+                    'start, "end", text, kw_text, vec, wvec, common) '
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     rows,
                 )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def set_discussion(self, vectors: Mapping[str, Any]) -> None:
+        """Re-write stored segments' discussion vectors (their look-ahead window grew)."""
+        if not vectors:
+            return
+        with self._lock:
+            self._db.executemany(
+                "UPDATE segments SET wvec = ? WHERE id = ?",
+                [(_pack(w), sid) for sid, w in vectors.items()],
+            )
 
     def search(self, terms: Sequence[str], filters: Mapping[str, Any], limit: int) -> list[str]:
         """Ids of rows matching any term, best BM25 first."""
@@ -175,9 +211,20 @@ class KeywordIndex:
         with self._lock:
             return [r[0] for r in self._db.execute(sql, [match, *args, limit])]
 
-    def rows(self, ids: Sequence[str]) -> dict[str, tuple]:
-        """Rows (COLUMNS) by id."""
-        return self.existing(ids)
+    def rows(self, ids: Sequence[str]) -> dict[str, Candidate]:
+        """Candidate rows by id: COLUMNS plus the normalised text, boilerplate score and the
+        discussion vector's bytes (``unpack`` them when needed)."""
+        out: dict[str, Candidate] = {}
+        columns = ", ".join([*_quoted(COLUMNS), "kw_text", "common", "wvec"])
+        with self._lock:
+            for lo in range(0, len(ids), 500):
+                chunk = list(ids[lo : lo + 500])
+                rows = self._db.execute(
+                    f"SELECT {columns} FROM segments WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+                out.update({row[0]: Candidate(*row) for row in rows})
+        return out
 
     def term_stats(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         """Number of segments, and in how many of them each term occurs."""
@@ -203,16 +250,45 @@ class KeywordIndex:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
 
-    def preceding(self, segment: Segment, count: int) -> list[str]:
-        """Texts of up to ``count`` stored segments of the same stream just before this one,
-        oldest first (the context a live segment is embedded with)."""
+    def stream_tail(
+        self, session_id: str, rtstream_id: str, start: float, history: int
+    ) -> list[tuple[Segment, Any, float]]:
+        """A stream's stored segments from ``history`` rows before ``start`` to its end, in
+        stream order, each with its own vector (None if it has none stored) and its
+        boilerplate score."""
+        columns = ", ".join([*_quoted(COLUMNS), "vec", "common"])
+        where = "session_id = ? AND rtstream_id = ?"
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT start FROM segments WHERE {where} AND start < ? "
+                "ORDER BY start DESC LIMIT 1 OFFSET ?",
+                [session_id, rtstream_id, start, max(history - 1, 0)],
+            ).fetchone()
+            since = row[0] if row else float("-inf")
+            rows = self._db.execute(
+                f"SELECT {columns} FROM segments WHERE {where} AND start >= ? "
+                'ORDER BY start, "end", id',
+                [session_id, rtstream_id, since],
+            ).fetchall()
+        return [
+            (Segment(**dict(zip(COLUMNS, r[:-2], strict=True))), unpack(r[-2]), r[-1]) for r in rows
+        ]
+
+    def sample_vectors(self, count: int) -> tuple[list[str], list[Any]]:
+        """Up to ``count`` stored (session id, own vector) pairs, picked at random."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT text FROM segments WHERE session_id = ? AND rtstream_id = ? "
-                "AND start < ? AND id != ? ORDER BY start DESC LIMIT ?",
-                [segment.session_id, segment.rtstream_id, segment.start, segment.id, count],
+                "SELECT session_id, vec FROM segments WHERE vec IS NOT NULL "
+                "ORDER BY random() LIMIT ?",
+                [count],
             ).fetchall()
-        return [r[0] for r in reversed(rows)]
+        return [r[0] for r in rows], [unpack(r[1]) for r in rows]
+
+    def all_segments(self) -> list[Segment]:
+        """Every stored segment (to rebuild the vector side of an older index)."""
+        with self._lock:
+            rows = self._db.execute(f"SELECT {', '.join(_quoted(COLUMNS))} FROM segments")
+            return [Segment(**dict(zip(COLUMNS, r, strict=True))) for r in rows]
 
     def session_ids(self, session_id: str) -> list[str]:
         with self._lock:
@@ -241,6 +317,35 @@ class KeywordIndex:
             return self._db.execute(
                 "SELECT count(*) FROM segments WHERE session_id = ?", [session_id]
             ).fetchone()[0]
+
+
+class Candidate(NamedTuple):
+    """A stored segment as search scores it."""
+
+    id: str
+    session_id: str
+    rtstream_id: str
+    channel: str
+    speaker: str
+    type: str
+    start: float
+    end: float
+    text: str
+    kw_text: str
+    common: float
+    wvec: bytes | None
+
+
+def _pack(vector: Any) -> bytes:
+    import numpy as np
+
+    return np.asarray(vector, dtype=np.float16).tobytes()
+
+
+def unpack(blob: bytes | None) -> Any:
+    import numpy as np
+
+    return None if blob is None else np.frombuffer(blob, dtype=np.float16).astype(np.float32)
 
 
 def _quoted(columns: Sequence[str]) -> list[str]:

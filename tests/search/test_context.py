@@ -1,50 +1,40 @@
-"""Context vectors: a segment's vector leans towards the lines before it in its own stream."""
+"""Discussion vectors: a line's stored vector blends it with the lines around it in its stream."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from copilot.search.context import context_vectors
-from copilot.search.models import Segment
-
-BASIS = {"a": [1, 0, 0], "b": [0, 1, 0], "c": [0, 0, 1], "z": [1, 1, 0]}
-
-
-def fake_embed(texts):
-    return np.array([BASIS[t] for t in texts], dtype=np.float32)
+from copilot.search.context import affected, discussion_vectors
 
 
 def unit(v):
-    v = np.asarray(v, dtype=np.float32)
     return v / np.linalg.norm(v)
 
 
-def seg(id_, text, start, stream="r1"):
-    return Segment(id=id_, text=text, session_id="s", rtstream_id=stream, start=start)
+def test_blend_of_own_vector_and_window_mean():
+    own = np.eye(4, dtype=np.float32)  # four orthogonal lines
+    w = discussion_vectors(own, own_weight=0.5, before=1, after=1)
+    np.testing.assert_allclose(w[0], unit(0.5 * own[0] + 0.5 * own[:2].mean(0)), atol=1e-6)
+    np.testing.assert_allclose(w[1], unit(0.5 * own[1] + 0.5 * own[:3].mean(0)), atol=1e-6)
+    np.testing.assert_allclose(w[3], unit(0.5 * own[3] + 0.5 * own[2:].mean(0)), atol=1e-6)
 
 
-def test_previous_lines_of_the_same_stream_only():
-    asked = []
-
-    def preceding(segment, n):
-        asked.append((segment.id, n))
-        return ["z"] if segment.rtstream_id == "r1" else []
-
-    segments = [seg("2", "b", 2.0), seg("1", "a", 1.0), seg("3", "c", 3.0), seg("x", "c", 0, "r2")]
-    out = context_vectors(segments, fake_embed, preceding, window=2, weight=1.0)
-    np.testing.assert_allclose(out[1], unit(np.array([1, 0, 0]) + np.array([1, 1, 0])), atol=1e-6)
-    np.testing.assert_allclose(
-        out[0], unit(np.array([0, 1, 0]) + np.mean([[1, 1, 0], [1, 0, 0]], 0))
-    )
-    np.testing.assert_allclose(
-        out[2], unit(np.array([0, 0, 1]) + np.mean([[1, 0, 0], [0, 1, 0]], 0))
-    )
-    np.testing.assert_allclose(out[3], [0, 0, 1])  # other stream, nothing before it
-    assert sorted(asked) == [("1", 2), ("x", 2)]  # one lookup per stream, for its first line
+def test_a_line_leans_towards_its_discussion_not_a_shared_word():
+    topic, other, word = np.eye(3, dtype=np.float32)
+    # "press release" (half other topic, half the shared word) inside a discussion of `other`
+    line = (other + word) / np.linalg.norm(other + word)
+    stream = np.stack([other, other, line, other, other])
+    w = discussion_vectors(stream, before=2, after=2)
+    assert float(w[2] @ word) < float(line @ word)
+    assert float(w[2] @ other) > float(line @ other)
+    assert float(w[2] @ topic) == 0.0
+    np.testing.assert_allclose(np.linalg.norm(w, axis=1), 1.0, atol=1e-6)
 
 
-def test_window_zero_is_plain_embedding():
-    out = context_vectors(
-        [seg("1", "a", 0), seg("2", "b", 1)], fake_embed, lambda s, n: [], window=0
-    )
-    np.testing.assert_allclose(out, [[1, 0, 0], [0, 1, 0]])
+def test_empty_stream():
+    assert discussion_vectors(np.zeros((0, 3), dtype=np.float32)).shape == (0, 3)
+
+
+def test_affected_positions_are_the_new_lines_and_those_looking_ahead_at_them():
+    assert list(affected(10, 12, after=3)) == [7, 8, 9, 10, 11]
+    assert list(affected(1, 2, after=6)) == [0, 1]
