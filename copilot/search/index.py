@@ -227,6 +227,7 @@ class SearchIndex:
                 self._collection = fresh
                 self._client.delete_collection(old.name)
                 purging.remove_orphan_segments(self.path / "chroma")
+                purging.scrub_unused_capacity(self.path / "chroma")
                 purging.vacuum(self.path / "chroma")
             return len(set(ids) | set(strays))
 
