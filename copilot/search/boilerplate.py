@@ -20,7 +20,7 @@ from typing import Any
 SAMPLE = 2000
 NEAR = 0.6
 SHARE = 0.01
-MIN_COUNT = 5
+MIN_COUNT = 20
 
 
 class BoilerplateScorer:

@@ -47,13 +47,15 @@ def discussion_vectors(
     return (w / np.clip(np.linalg.norm(w, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
 
 
-def affected(first_new: int, total: int, *, before: int = BEFORE, after: int = AFTER) -> range:
-    """Positions whose w changes when the segments from ``first_new`` on are new (or
-    changed): those, and the earlier ones whose look-ahead window reaches ``first_new``."""
-    return range(max(0, first_new - after), total)
+def affected(
+    first_new: int, last_new: int, total: int, *, before: int = BEFORE, after: int = AFTER
+) -> range:
+    """Positions whose w changes when the segments at ``first_new``..``last_new`` are new (or
+    changed): those, and the ones whose window reaches them from either side."""
+    return range(max(0, first_new - after), min(total, last_new + before + 1))
 
 
 def history_needed(*, before: int = BEFORE, after: int = AFTER) -> int:
-    """Stored segments to load before the first new one: the re-written ones (``after``)
-    and the look-back window of the earliest of them (``before``)."""
+    """Stored segments to load on each side of the new ones: the re-written ones and the
+    windows of the outermost of them."""
     return before + after

@@ -196,7 +196,7 @@ class MiniLMEmbedder:
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask}
-        if any(i.name == "token_type_ids" for i in session.get_inputs()):
+        if _needs_token_types(session):
             feeds["token_type_ids"] = np.zeros_like(ids)
         hidden = session.run(None, feeds)[0]
         weights = mask[..., None].astype(np.float32)
@@ -242,6 +242,15 @@ class MiniLMEmbedder:
     def embed_one(self, text: str) -> Any:
         """One text's vector (shape (384,))."""
         return self.embed([text])[0]
+
+
+def _needs_token_types(session: Any) -> bool:
+    """Whether a session's model takes token_type_ids (asked once per session)."""
+    known = getattr(session, "_copilot_token_types", None)
+    if known is None:
+        known = any(i.name == "token_type_ids" for i in session.get_inputs())
+        session._copilot_token_types = known
+    return known
 
 
 _shared: dict[tuple, MiniLMEmbedder] = {}

@@ -19,12 +19,13 @@ when an index is opened, not on import.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from copilot.search.boilerplate import BoilerplateScorer
+from copilot.search.boilerplate import SAMPLE, BoilerplateScorer
 from copilot.search.context import affected, discussion_vectors, history_needed
 from copilot.search.keywords import (
     KeywordIndex,
@@ -36,6 +37,7 @@ from copilot.search.keywords import (
 )
 from copilot.search.models import FILTER_FIELDS, SearchHit, Segment
 
+log = logging.getLogger(__name__)
 COLLECTION = "copilot-segments"
 #: Bumped when stored vectors change meaning; an older index rebuilds its vectors on open.
 FORMAT = "2"
@@ -53,9 +55,10 @@ MAX_KEYWORD_DF = 500
 KEYWORD_POWER = 2.0
 #: HNSW in cosine space. Meeting transcripts are full of near-duplicates ("can you hear me",
 #: "you're on mute") that form a dense plateau the greedy search gets stuck on: with Chroma's
-#: defaults (16 neighbours, ef_search 100) a 100k bench query found none of 14 on-topic lines with
-#: cosine 0.64 and returned small talk at 0.22. 48 neighbours, ef_construction 300 and ef_search
-#: 512 find them; the search costs ~2-4 ms at 100k on 2 cores.
+#: defaults (16 neighbours, ef_search 100) a 100k bench query found none of 14 on-topic lines.
+#: Boilerplate lines now stay out of the collection; with the rest, 32 neighbours and
+#: ef_construction 200 reach precision@10 1.0 at 100k, and ef_search 512 is still needed
+#: (at 256 one topic query found 1 of 10). A search costs ~3 ms at 100k on 2 cores.
 HNSW = {"space": "cosine", "max_neighbors": 32, "ef_construction": 200, "ef_search": 512}
 
 
@@ -80,20 +83,27 @@ class SearchIndex:
         self._keywords = KeywordIndex(self.path / "keywords.sqlite3")
         self._write_lock = threading.Lock()
         self._query_cache: dict[str, Any] = {}
+        self._max_batch = min(ADD_BATCH * 4, self._client.get_max_batch_size())
         self._common = BoilerplateScorer(
-            lambda: self._keywords.sample_vectors(2000), seen=self._keywords.count()
+            lambda: self._keywords.sample_vectors(SAMPLE), seen=self._keywords.count()
         )
         name = self._keywords.get_meta("collection", COLLECTION)
         if self._keywords.get_meta("format", "1") == FORMAT:
             self._collection = self._open_collection(name)
         elif self._keywords.count():
-            self._collection = self._client.get_collection(name, embedding_function=self._ef)
+            self._collection = self._open_existing(name)
             self._rebuild()
         else:  # nothing indexed yet: start in the current format
             if name in {c.name for c in self._client.list_collections()}:
                 self._client.delete_collection(name)
             self._collection = self._open_collection(name)
             self._keywords.set_meta("format", FORMAT)
+
+    def _open_existing(self, name: str) -> Any:
+        """An older collection as it is (its own settings), or a new empty one if it is gone."""
+        if name in {c.name for c in self._client.list_collections()}:
+            return self._client.get_collection(name, embedding_function=self._ef)
+        return self._open_collection(name)
 
     def _open_collection(self, name: str) -> Any:
         return self._client.get_or_create_collection(
@@ -128,21 +138,26 @@ class SearchIndex:
             common = self._common.score(sessions, own)
             commons = {s.id: float(c) for s, c in zip(todo, common, strict=True)}
             rewritten = self._rewritten(todo, own, commons)
-            content = [(seg, w) for seg, w, c in rewritten if c < BOILERPLATE]
-            if content:
+            new = [(seg, w) for seg, w, c in rewritten if seg.id in commons and c < BOILERPLATE]
+            old = [(seg, w) for seg, w, c in rewritten if seg.id not in commons and c < BOILERPLATE]
+            for lo in range(0, len(new), self._max_batch):
+                part = new[lo : lo + self._max_batch]
                 self._collection.upsert(
-                    ids=[seg.id for seg, _ in content],
-                    embeddings=[w for _, w in content],
-                    documents=[seg.text for seg, _ in content],
-                    metadatas=[seg.metadata() for seg, _ in content],
+                    ids=[seg.id for seg, _ in part],
+                    embeddings=[w for _, w in part],
+                    documents=[seg.text for seg, _ in part],
+                    metadatas=[seg.metadata() for seg, _ in part],
+                )
+            for lo in range(0, len(old), self._max_batch):  # neighbours: only the vector moved
+                part = old[lo : lo + self._max_batch]
+                self._collection.update(
+                    ids=[seg.id for seg, _ in part], embeddings=[w for _, w in part]
                 )
             # A changed line that became boilerplate leaves the vector collection.
             gone = [s.id for s in todo if s.id in stored and commons[s.id] >= BOILERPLATE]
             if gone:
                 self._collection.delete(ids=gone)
-            discussion = {seg.id: w for seg, w, _ in rewritten}
-            self._keywords.upsert(todo, own, common, discussion)
-            self._keywords.set_discussion({k: v for k, v in discussion.items() if k not in commons})
+            self._keywords.upsert(todo, own, common, {seg.id: w for seg, w, _ in rewritten})
             self._common.add(sessions, own)
             return len(todo)
 
@@ -154,46 +169,59 @@ class SearchIndex:
         import numpy as np
 
         fresh = {s.id: (s, own[i], commons[s.id]) for i, s in enumerate(todo)}
-        streams: dict[tuple[str, str], list[Segment]] = {}
-        for s in todo:
-            streams.setdefault((s.session_id, s.rtstream_id), []).append(s)
         out: list[tuple[Segment, Any, float]] = []
-        for (sid, rid), members in streams.items():
+        for (sid, rid), members in _by_stream(todo).items():
             first = min(s.start for s in members)
-            tail = self._keywords.stream_tail(sid, rid, first, history_needed())
-            merged = {row[0].id: row for row in tail}
+            last = max(s.start for s in members)
+            window = self._keywords.stream_window(sid, rid, first, last, history_needed())
+            merged = {row[0].id: row for row in window}
             merged.update({s.id: fresh[s.id] for s in members})
             ordered = sorted(merged.values(), key=lambda r: (r[0].start, r[0].end, r[0].id))
             missing = [i for i, row in enumerate(ordered) if row[1] is None]
-            if missing:  # rows written before own vectors were kept
+            if missing:  # rows of an older index, not re-embedded yet
                 again = self._ef._embedder.embed([ordered[i][0].text for i in missing])
                 for i, vec in zip(missing, again, strict=True):
                     ordered[i] = (ordered[i][0], vec, ordered[i][2])
             w = discussion_vectors(np.stack([row[1] for row in ordered]))
-            first_new = min(i for i, row in enumerate(ordered) if row[0].id in fresh)
+            positions = [i for i, row in enumerate(ordered) if row[0].id in fresh]
             out.extend(
-                (ordered[i][0], w[i], ordered[i][2]) for i in affected(first_new, len(ordered))
+                (ordered[i][0], w[i], ordered[i][2])
+                for i in affected(positions[0], positions[-1], len(ordered))
             )
         return out
 
     def _rebuild(self) -> None:
         """Re-embed every stored segment into a fresh collection (an index written by an
-        older version, whose vectors mean something else)."""
+        older version, whose vectors mean something else). Logs progress: ~370 segments/s."""
+        streams = _by_stream(self._keywords.all_segments())
+        total = sum(len(m) for m in streams.values())
+        log.warning("search index %s: re-embedding %d segments for this version", self.path, total)
+
+        def fill(fresh: Any) -> None:
+            self._collection = fresh
+            done = 0
+            for members in streams.values():
+                members.sort(key=lambda s: (s.start, s.end, s.id))
+                for lo in range(0, len(members), ADD_BATCH):  # in order: windows fill up
+                    done += self._add_batch(members[lo : lo + ADD_BATCH], force=True)
+                log.info("search index: re-embedded %d/%d segments", done, total)
+
+        self._swap_collection(fill)
+        self._keywords.set_meta("format", FORMAT)
+
+    def _swap_collection(self, fill: Any) -> None:
+        """Replace the collection by a fresh one that ``fill(fresh)`` populates, then drop
+        the old one and its files."""
         from copilot.search import purge as purging
 
-        segments = self._keywords.all_segments()
         old = self._collection
         fresh_name = purging.next_name(old.name)
         if fresh_name in {c.name for c in self._client.list_collections()}:
-            self._client.delete_collection(fresh_name)
-        self._collection = self._open_collection(fresh_name)
-        streams: dict[tuple[str, str], list[Segment]] = {}
-        for seg in segments:
-            streams.setdefault((seg.session_id, seg.rtstream_id), []).append(seg)
-        for members in streams.values():  # a whole stream at once: its windows are complete
-            self._add_batch(members, force=True)
+            self._client.delete_collection(fresh_name)  # left by a crashed purge or rebuild
+        fresh = self._open_collection(fresh_name)
+        fill(fresh)
         self._keywords.set_meta("collection", fresh_name)
-        self._keywords.set_meta("format", FORMAT)
+        self._collection = fresh
         self._client.delete_collection(old.name)
         purging.remove_orphan_segments(self.path / "chroma")
 
@@ -218,15 +246,7 @@ class SearchIndex:
             self._common.forget(session_id)
             if purge and (ids or strays):
                 old = self._collection
-                fresh_name = purging.next_name(old.name)
-                if fresh_name in {c.name for c in self._client.list_collections()}:
-                    self._client.delete_collection(fresh_name)  # left by a crashed purge
-                fresh = self._open_collection(fresh_name)
-                purging.copy_collection(old, fresh)
-                self._keywords.set_meta("collection", fresh_name)
-                self._collection = fresh
-                self._client.delete_collection(old.name)
-                purging.remove_orphan_segments(self.path / "chroma")
+                self._swap_collection(lambda fresh: purging.copy_collection(old, fresh))
                 purging.scrub_unused_capacity(self.path / "chroma")
                 purging.vacuum(self.path / "chroma")
             return len(set(ids) | set(strays))
@@ -333,6 +353,13 @@ class SearchIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _by_stream(segments: Iterable[Segment]) -> dict[tuple[str, str], list[Segment]]:
+    streams: dict[tuple[str, str], list[Segment]] = {}
+    for seg in segments:
+        streams.setdefault((seg.session_id, seg.rtstream_id), []).append(seg)
+    return streams
 
 
 def _hit(row: Any, score: float, semantic: float, keyword: float) -> SearchHit:

@@ -161,7 +161,8 @@ class KeywordIndex:
         discussion: Mapping[str, Any] | None = None,
     ) -> None:
         """Store segments with their own embedding and discussion vector (float16 bytes, see
-        :mod:`copilot.search.context`) and their boilerplate score."""
+        :mod:`copilot.search.context`) and their boilerplate score. ``discussion`` may also
+        hold new vectors of stored neighbours: they are re-written in the same transaction."""
         none = [None] * len(segments)
         vecs = [_pack(v) for v in vectors] if vectors is not None else none
         commons = [float(c) for c in common] if common is not None else [0.0] * len(segments)
@@ -183,20 +184,15 @@ class KeywordIndex:
                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     rows,
                 )
+                written = {s.id for s in segments}
+                self._db.executemany(
+                    "UPDATE segments SET wvec = ? WHERE id = ?",
+                    [(_pack(w), sid) for sid, w in discussion.items() if sid not in written],
+                )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-
-    def set_discussion(self, vectors: Mapping[str, Any]) -> None:
-        """Re-write stored segments' discussion vectors (their look-ahead window grew)."""
-        if not vectors:
-            return
-        with self._lock:
-            self._db.executemany(
-                "UPDATE segments SET wvec = ? WHERE id = ?",
-                [(_pack(w), sid) for sid, w in vectors.items()],
-            )
 
     def search(self, terms: Sequence[str], filters: Mapping[str, Any], limit: int) -> list[str]:
         """Ids of rows matching any term, best BM25 first."""
@@ -250,25 +246,34 @@ class KeywordIndex:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
 
-    def stream_tail(
-        self, session_id: str, rtstream_id: str, start: float, history: int
+    def stream_window(
+        self, session_id: str, rtstream_id: str, first: float, last: float, history: int
     ) -> list[tuple[Segment, Any, float]]:
-        """A stream's stored segments from ``history`` rows before ``start`` to its end, in
-        stream order, each with its own vector (None if it has none stored) and its
-        boilerplate score."""
+        """A stream's stored segments from ``history`` rows before ``first`` to ``history``
+        rows after ``last`` (start times), in stream order, each with its own vector (None
+        if it has none stored) and its boilerplate score."""
         columns = ", ".join([*_quoted(COLUMNS), "vec", "common"])
         where = "session_id = ? AND rtstream_id = ?"
         with self._lock:
-            row = self._db.execute(
+            lo = self._db.execute(
                 f"SELECT start FROM segments WHERE {where} AND start < ? "
                 "ORDER BY start DESC LIMIT 1 OFFSET ?",
-                [session_id, rtstream_id, start, max(history - 1, 0)],
+                [session_id, rtstream_id, first, max(history - 1, 0)],
             ).fetchone()
-            since = row[0] if row else float("-inf")
+            hi = self._db.execute(
+                f"SELECT start FROM segments WHERE {where} AND start > ? "
+                "ORDER BY start LIMIT 1 OFFSET ?",
+                [session_id, rtstream_id, last, max(history - 1, 0)],
+            ).fetchone()
             rows = self._db.execute(
-                f"SELECT {columns} FROM segments WHERE {where} AND start >= ? "
+                f"SELECT {columns} FROM segments WHERE {where} AND start >= ? AND start <= ? "
                 'ORDER BY start, "end", id',
-                [session_id, rtstream_id, since],
+                [
+                    session_id,
+                    rtstream_id,
+                    lo[0] if lo else float("-inf"),
+                    hi[0] if hi else float("inf"),
+                ],
             ).fetchall()
         return [
             (Segment(**dict(zip(COLUMNS, r[:-2], strict=True))), unpack(r[-2]), r[-1]) for r in rows

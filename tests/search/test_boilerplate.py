@@ -20,14 +20,14 @@ def scorer(sessions, vectors):
 
 
 def test_repeated_across_sessions_is_common_unique_is_not():
-    sessions = [f"cap-{i}" for i in range(10)]
-    s = scorer(sessions, [SMALL_TALK] * 10)
+    sessions = [f"cap-{i}" for i in range(MIN_COUNT)]
+    s = scorer(sessions, [SMALL_TALK] * MIN_COUNT)
     common = s.score(["cap-new", "cap-new"], np.stack([unit(1, 0.2, 0), BUDGET]))
     assert common[0] == 1.0 and common[1] == 0.0
 
 
 def test_same_session_repeats_do_not_count():
-    s = scorer(["cap-a"] * 10, [SMALL_TALK] * 10)
+    s = scorer(["cap-a"] * MIN_COUNT, [SMALL_TALK] * MIN_COUNT)
     assert s.score(["cap-a"], np.stack([SMALL_TALK]))[0] == 0.0
 
 
@@ -39,9 +39,10 @@ def test_a_few_near_duplicates_are_not_boilerplate_yet():
 
 def test_new_lines_count_each_other_and_join_the_sample():
     s = scorer([], [])
-    batch = np.stack([SMALL_TALK] * 6)
-    assert (s.score([f"cap-{i}" for i in range(6)], batch) == 1.0).all()
-    s.add([f"cap-{i}" for i in range(6)], batch)
+    n = MIN_COUNT + 1
+    batch = np.stack([SMALL_TALK] * n)
+    assert (s.score([f"cap-{i}" for i in range(n)], batch) == 1.0).all()
+    s.add([f"cap-{i}" for i in range(n)], batch)
     assert s.score(["cap-x"], np.stack([SMALL_TALK]))[0] == 1.0
 
 

@@ -35,6 +35,7 @@ def test_empty_stream():
     assert discussion_vectors(np.zeros((0, 3), dtype=np.float32)).shape == (0, 3)
 
 
-def test_affected_positions_are_the_new_lines_and_those_looking_ahead_at_them():
-    assert list(affected(10, 12, after=3)) == [7, 8, 9, 10, 11]
-    assert list(affected(1, 2, after=6)) == [0, 1]
+def test_affected_positions_are_the_new_lines_and_those_whose_window_reaches_them():
+    assert list(affected(10, 11, 12, before=2, after=3)) == [7, 8, 9, 10, 11]  # appended
+    assert list(affected(1, 1, 2, before=6, after=6)) == [0, 1]
+    assert list(affected(5, 5, 20, before=2, after=3)) == [2, 3, 4, 5, 6, 7]  # a late line

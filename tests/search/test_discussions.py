@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from copilot.search.boilerplate import MIN_COUNT
 from copilot.search.index import FORMAT, SearchIndex
 from tests.search.helpers import SAMPLE
 
@@ -31,10 +32,33 @@ def test_lines_arriving_one_by_one_end_up_as_if_added_together(tmp_path):
         assert [h.id for h in live.search(query)] == [h.id for h in bulk.search(query)]
 
 
+def test_a_late_line_in_the_middle_rewrites_its_neighbours(tmp_path):
+    ordered = sorted(SAMPLE, key=lambda s: s["start"])
+    late = ordered[len(ordered) // 2]
+    with SearchIndex(tmp_path / "bulk") as bulk, SearchIndex(tmp_path / "late") as idx:
+        bulk.add(SAMPLE)
+        idx.add([s for s in SAMPLE if s is not late])
+        idx.add([late])
+        assert_same_vectors(stored_vectors(bulk), stored_vectors(idx))
+
+
+LONG = [  # one stream longer than a write batch (ADD_BATCH) and varied enough to embed apart
+    {
+        "id": f"long-{i}",
+        "text": f"Line {i}: ticket QA-{i * 7 % 1000} moved to {['todo', 'review', 'done'][i % 3]}.",
+        "session_id": "cap-long",
+        "rtstream_id": "rts-long",
+        "start": float(i),
+        "end": i + 0.5,
+    }
+    for i in range(300)
+]
+
+
 def test_an_index_from_an_older_version_is_rebuilt_on_open(tmp_path):
     path = tmp_path / "idx"
     with SearchIndex(path) as idx:
-        idx.add(SAMPLE)
+        idx.add(SAMPLE + LONG)
         expected = stored_vectors(idx)
         first = idx.collection_name
         idx._keywords.set_meta("format", "1")  # as written before vectors followed discussions
@@ -42,22 +66,16 @@ def test_an_index_from_an_older_version_is_rebuilt_on_open(tmp_path):
     with SearchIndex(path) as idx:
         assert idx.collection_name != first
         assert idx._keywords.get_meta("format", "") == FORMAT
-        assert idx.count() == len(SAMPLE)
+        assert idx.count() == len(SAMPLE) + len(LONG)
         assert_same_vectors(expected, stored_vectors(idx))
         assert idx.search("1.2 million", limit=1)[0].id == "mic-2"
     names = [p.name for p in (path / "chroma").iterdir() if p.is_dir()]
     assert len(names) == 1  # the old collection's HNSW folder is gone
 
 
-SMALL_TALK = [
-    "Can everyone hear me okay?",
-    "Can you all hear me alright?",
-    "Can everybody hear me now?",
-    "Sorry, can everyone hear me?",
-    "Okay, can you hear me okay?",
-    "Can everyone hear me, is the audio okay?",
-    "Hi all, can everyone hear me?",
-]
+OPENERS = ["", "Okay, ", "Sorry, ", "Hi all, ", "Right, ", "So, ", "Hello, ", "Um, "]
+FORMS = ["can everyone hear me?", "can you all hear me okay?", "can everybody hear me now?"]
+SMALL_TALK = [o + f if o else f.capitalize() for f in FORMS for o in OPENERS][: MIN_COUNT + 2]
 
 
 def test_small_talk_said_in_every_meeting_ranks_below_content_and_stays_out_of_chroma(
