@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from copilot.config import Settings
-from copilot.events import Event
+from copilot.errors import InvalidEvent
+from copilot.events import Event, PluginErrorEvent
 from copilot.plugins.manager import PluginManager
 from copilot.plugins.workers import AsyncWorker, HookCall, SyncWorker
 
@@ -27,6 +29,7 @@ HOOKS_BY_TYPE: dict[str, tuple[str, ...]] = {
 EVENT_HOOKS = ("copilot_event", *sorted({h for hs in HOOKS_BY_TYPE.values() for h in hs}))
 
 OnReport = Callable[[str, HookCall, Any], None]
+T = TypeVar("T")
 
 
 def as_list(value: Any) -> list[Any]:
@@ -41,6 +44,43 @@ def failure_message(kind: str, call: HookCall, detail: Any, timeout: float) -> s
     if kind == "overflow":
         return f"{call.hook} fell behind: queue of {detail} full, events dropped"
     return f"{type(detail).__name__}: {detail}"
+
+
+def settle_report(
+    kind: str,
+    call: HookCall,
+    detail: Any,
+    *,
+    prepare: Callable[[str, Any], T],
+    emit: Callable[[T], None],
+    timeout: float,
+    log: logging.Logger,
+) -> None:
+    """What a finished hook call becomes, for every host (embedded runtime, remote connection).
+
+    A result's items are `prepare`d for the event's session (validated; `InvalidEvent` for a
+    bad one) and all `emit`ted, or none. A failure (or an invalid result) is logged and emitted
+    as a `plugin_error` on the session — unless the call was itself about a `plugin_error`.
+    """
+    sid = call.event.capture_session_id
+    plugin = call.impl.plugin_name
+    if kind == "result":
+        try:
+            items = [prepare(sid, item) for item in as_list(detail)]
+        except InvalidEvent as exc:
+            kind, detail = "invalid_result", exc
+        else:
+            for item in items:
+                emit(item)
+            return
+    message = failure_message(kind, call, detail, timeout)
+    log.warning("plugin %s %s: %s", plugin, kind, message)
+    if call.event.type == "plugin_error":
+        return  # never answer a failure about a failure with another event
+    error = PluginErrorEvent(
+        capture_session_id=sid, plugin=plugin, hook=call.hook, error=message, kind=kind
+    )
+    emit(prepare(sid, error))
 
 
 class Dispatcher:

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from copilot.events import Event
-from copilot.remote.handles import emit_body
+from copilot.remote.handles import emit_body, fetch_record
 from copilot.remote.http import Api
+from copilot.runtime.context import SessionView
 from copilot.store import SessionRecord
 
 
-class RemoteSessionContext:
+class RemoteSessionContext(SessionView):
     """A plugin's handle on one capture session of a `copilot serve` backend.
 
     `status`, `metadata` and `started_at` read the session from the server (a blocking HTTP
@@ -30,20 +31,7 @@ class RemoteSessionContext:
 
     @property
     def record(self) -> SessionRecord:
-        data = self._api.get(f"/v1/capture_sessions/{self.id}")
-        return SessionRecord.model_validate({k: v for k, v in data.items() if k != "rtstreams"})
-
-    @property
-    def status(self) -> str:
-        return self.record.status
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        return dict(self.record.metadata)
-
-    @property
-    def started_at(self) -> float | None:
-        return self.record.started_at
+        return fetch_record(self._api, self.id)
 
     def emit(self, event: Event | dict[str, Any]) -> None:
         """Validate now (errors raise here), persist and deliver on the server soon after."""

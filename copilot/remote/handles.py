@@ -31,10 +31,19 @@ def emit_body(session_id: str, event: Event | dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def post_event(api: Api, body: dict[str, Any]) -> Event:
-    """Persist and deliver an event on the server; returns it with its seq."""
-    sid = body["capture_session_id"]
-    return parse_event(api.post(f"/v1/capture_sessions/{sid}/emit", body))
+def post_event(api: Api, body: dict[str, Any], timeout: float | None = None) -> Event:
+    """Persist and deliver an event on the server; returns it with its seq. `timeout`
+    (seconds) replaces the client's own for this request."""
+    path = f"/v1/capture_sessions/{body['capture_session_id']}/emit"
+    if timeout is None:
+        return parse_event(api.post(path, body))
+    return parse_event(api.request("POST", path, json=body, timeout=timeout))
+
+
+def fetch_record(api: Api, session_id: str) -> SessionRecord:
+    """The session's record as the server has it now (one GET)."""
+    data = api.get(f"/v1/capture_sessions/{session_id}")
+    return SessionRecord.model_validate({k: v for k, v in data.items() if k != "rtstreams"})
 
 
 class RemoteRTStream(RTStreamBase):
@@ -84,8 +93,7 @@ class RemoteCaptureSession:
 
     @property
     def record(self) -> SessionRecord:
-        data = {k: v for k, v in self._fetch().items() if k != "rtstreams"}
-        return SessionRecord.model_validate(data)
+        return fetch_record(self._api, self.id)
 
     @property
     def status(self) -> str:

@@ -6,6 +6,10 @@ runtime's own `Dispatcher`: per-plugin workers, timeouts, bounded queues. Hook r
 failures (`plugin_error`) are posted back to the event's session in order, by one emitter
 thread, so they are persisted and delivered like any other event. Hooks that only make sense
 inside the server's runtime (sources, features, detectors, …) are refused with `NotEnabled`.
+
+If following fails for good (the key was revoked, a server that refuses the stream), the
+error shows in `stats()["last_error"]` and the next `register` starts following again, from
+where it stopped.
 """
 
 from __future__ import annotations
@@ -13,15 +17,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import queue
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
 
 from copilot.config import Settings
 from copilot.errors import CopilotError, InvalidEvent, NotEnabled
-from copilot.events import PluginErrorEvent
-from copilot.plugins.dispatch import Dispatcher, as_list, failure_message
+from copilot.plugins.dispatch import Dispatcher, settle_report
 from copilot.plugins.manager import PluginManager
 from copilot.plugins.workers import HookCall
 from copilot.remote.context import RemoteSessionContext
@@ -35,6 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("copilot.remote.plugins")
 T = TypeVar("T")
 SUBSCRIBE_TIMEOUT = 30.0
+MAX_CONTEXTS = 256  # session handles kept for reuse; the least recently seen goes first
+POST_RETRY_DELAYS = (0.2, 0.5, 1.0)  # a POST the network failed: 4 tries within ~2 s
 INSTALL = "install the plugin where `copilot serve` runs (entry-point group 'copilot')"
 SERVER_ONLY = {
     "copilot_register_sources": (
@@ -59,15 +68,26 @@ class RemotePluginHost:
         self.api = Api(conn.base_url, conn.api.credential)
         self.cursor: dict[str, int] = {}  # session id -> last seq handed to the dispatcher
         self.counts = {"received": 0, "subscriptions": 0, "emitted": 0, "emit_failed": 0}
-        self._contexts: dict[str, RemoteSessionContext] = {}
-        self._emitter = ThreadPoolExecutor(1, thread_name_prefix="copilot-remote-emit")
+        self._contexts: OrderedDict[str, RemoteSessionContext] = OrderedDict()
+        # one daemon thread posts in order; daemon, so a POST the server never answers cannot
+        # hold close() (bounded by its deadline) or the interpreter's exit
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()  # (body, call), None: stop
+        self._outbox_closed = False
+        self._emitter = threading.Thread(
+            target=self._emit_loop, name="copilot-remote-emit", daemon=True
+        )
+        self._emitter.start()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._dispatcher: Dispatcher | None = None
         self._follow: asyncio.Task | None = None
         self._ready = threading.Event()
-        self._error: BaseException | None = None
+        self._error: BaseException | None = None  # why the last start of following failed
+        self.last_error: str | None = None  # why following last stopped, kept for stats()
+        self._post_deadline: float | None = None  # set by close(): no POST after it
+        self._abandoned = 0  # posts dropped at close, past the deadline
         self._lock = threading.Lock()
+        self._lock_outbox = threading.Lock()
         self.closed = False
 
     # ------------------------------------------------------------------ registration
@@ -111,27 +131,51 @@ class RemotePluginHost:
 
     # ------------------------------------------------------------------ the loop thread
     def _start(self) -> None:
-        if self._loop is not None:
+        """Start the loop thread and follow the server; or, when following stopped (see
+        `_follow_events`), follow again from the cursor. Raises if no subscription comes."""
+        first = self._loop is None
+        if first:
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(
+                target=loop.run_forever, name="copilot-remote-plugins", daemon=True
+            )
+            thread.start()
+            self._loop, self._thread = loop, thread
+            self._call(self._make_dispatcher)
+        elif self._call(self._following):
             return
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(
-            target=loop.run_forever, name="copilot-remote-plugins", daemon=True
-        )
-        thread.start()
-        self._loop, self._thread = loop, thread
         self._ready.clear()
-        self._call(self._start_on_loop)
+        self._error = None
+        resume = self.counts["subscriptions"] > 0  # the cursor holds where following stopped
+        self._call(lambda: self._begin_following(resume))
         if not self._ready.wait(SUBSCRIBE_TIMEOUT) or self._error is not None:
             error = self._error or CopilotError(f"no subscription to {self._conn.base_url}")
-            self._stop_loop()
+            if first:
+                self._stop_loop()
+            else:
+                with contextlib.suppress(Exception):
+                    self._run(self._stop_following(), 10)
             raise error
 
-    def _start_on_loop(self) -> None:
+    def _make_dispatcher(self) -> None:
         self._dispatcher = Dispatcher(self._loop, self.plugins, self.settings, self._on_report)
-        self._error = None
-        self._follow = self._loop.create_task(self._follow_events(), name="copilot-remote-follow")
 
-    async def _follow_events(self) -> None:
+    def _begin_following(self, resume: bool) -> None:
+        self._follow = self._loop.create_task(
+            self._follow_events(resume), name="copilot-remote-follow"
+        )
+
+    def _following(self) -> bool:
+        return self._follow is not None and not self._follow.done()
+
+    async def _stop_following(self) -> None:
+        if self._follow is not None:
+            self._follow.cancel()
+            await asyncio.gather(self._follow, return_exceptions=True)
+
+    async def _follow_events(self, resume: bool) -> None:
+        """Hand every event to the dispatcher. Network drops and transient server errors are
+        retried inside `follow_all`; anything else stops following until the next `register`."""
         try:
             async for ev in follow_all(
                 self._conn.base_url,
@@ -139,12 +183,17 @@ class RemotePluginHost:
                 self.cursor,
                 on_subscribed=self._subscribed,
                 retry_for=float("inf"),
+                resume=resume,
             ):
                 self.counts["received"] += 1
                 self._dispatcher.dispatch(ev, self._context(ev.capture_session_id))
         except Exception as exc:
             self._error = exc
-            log.warning("remote plugins stopped receiving events: %s", exc)
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            log.error(
+                "remote plugins stopped receiving events (register_plugin follows again): %s",
+                self.last_error,
+            )
         finally:
             self._ready.set()
 
@@ -156,87 +205,136 @@ class RemotePluginHost:
         async def run() -> T:
             return fn()
 
-        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout)
+        return self._run(run(), timeout)
+
+    def _run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
     def _context(self, session_id: str) -> RemoteSessionContext:
         ctx = self._contexts.get(session_id)
-        if ctx is None:
-            ctx = RemoteSessionContext(self.api, session_id, self._submit)
-            self._contexts[session_id] = ctx
+        if ctx is not None:
+            self._contexts.move_to_end(session_id)
+            return ctx
+        ctx = self._contexts[session_id] = RemoteSessionContext(self.api, session_id, self._submit)
+        if len(self._contexts) > MAX_CONTEXTS:
+            self._contexts.popitem(last=False)
         return ctx
 
     # ------------------------------------------------------------------ results and failures
     def _on_report(self, kind: str, call: HookCall, detail: Any) -> None:
-        """Loop side of the workers: post results, turn failures into `plugin_error`."""
-        sid = call.event.capture_session_id
-        plugin = call.impl.plugin_name
-        if kind == "result":
-            try:
-                bodies = [emit_body(sid, item) for item in as_list(detail)]
-            except InvalidEvent as exc:
-                kind, detail = "invalid_result", exc
-            else:
-                for body in bodies:
-                    self._submit(body, call)
-                return
-        message = failure_message(kind, call, detail, self.settings.plugin_timeout)
-        log.warning("plugin %s %s: %s", plugin, kind, message)
-        if call.event.type == "plugin_error":
-            return  # never answer a failure about a failure with another event
-        error = PluginErrorEvent(
-            capture_session_id=sid, plugin=plugin, hook=call.hook, error=message, kind=kind
-        )
-        self._submit(emit_body(sid, error))
+        """The workers' reports: post results, turn failures into `plugin_error`."""
+        self._settle(kind, call, detail, lambda body: self._submit(body, call))
+
+    def _settle(
+        self, kind: str, call: HookCall, detail: Any, emit: Callable[[dict[str, Any]], None]
+    ) -> None:
+        timeout = self.settings.plugin_timeout
+        settle_report(kind, call, detail, prepare=emit_body, emit=emit, timeout=timeout, log=log)
 
     def _submit(self, body: dict[str, Any], call: HookCall | None = None) -> None:
-        with contextlib.suppress(RuntimeError):  # the emitter is shut down: we are closing
-            self._emitter.submit(self._post, body, call)
+        with self._lock_outbox:
+            if not self._outbox_closed:
+                self._outbox.put((body, call))
+                return
+        self.counts["emit_failed"] += 1  # a hook that outlived close()
+        log.debug("closed: a %s event was not posted", body.get("type"))
+
+    def _emit_loop(self) -> None:
+        while (item := self._outbox.get()) is not None:
+            self._post(*item)
 
     def _post(self, body: dict[str, Any], call: HookCall | None) -> None:
-        """Emitter thread: one POST at a time, so a session's results keep their order."""
-        try:
-            post_event(self.api, body)
-            self.counts["emitted"] += 1
-        except InvalidEvent as exc:  # refused by the server (e.g. a type it does not know)
-            self.counts["emit_failed"] += 1
-            log.warning("the server refused a %s event: %s", body.get("type"), exc)
-            if call is not None and call.event.type != "plugin_error":
-                self._on_report_threadsafe("invalid_result", call, exc)
-        except Exception as exc:
-            self.counts["emit_failed"] += 1
-            log.warning("posting a %s event failed: %s", body.get("type"), exc)
-
-    def _on_report_threadsafe(self, kind: str, call: HookCall, detail: Any) -> None:
-        with contextlib.suppress(RuntimeError):
-            self._loop.call_soon_threadsafe(self._on_report, kind, call, detail)
+        """Emitter thread: one POST at a time, so a session's results keep their order. A
+        request the network failed is tried again (`POST_RETRY_DELAYS`), except a read timeout
+        (the server may have taken it). Past close's deadline, what is left is dropped."""
+        kind = body.get("type")
+        for attempt in range(len(POST_RETRY_DELAYS) + 1):
+            left = None if self._post_deadline is None else self._post_deadline - time.monotonic()
+            if left is not None and left <= 0:
+                self.counts["emit_failed"] += 1
+                self._abandoned += 1  # close() logs them once
+                return
+            try:
+                post_event(self.api, body, timeout=left)
+            except httpx.TransportError as exc:
+                if attempt < len(POST_RETRY_DELAYS) and not isinstance(exc, httpx.ReadTimeout):
+                    delay = POST_RETRY_DELAYS[attempt]
+                    time.sleep(delay if left is None else max(0.0, min(delay, left)))
+                    continue
+                self.counts["emit_failed"] += 1
+                log.warning("posting a %s event failed: %r", kind, exc)
+            except InvalidEvent as exc:  # refused by the server (e.g. a type it does not know)
+                self.counts["emit_failed"] += 1
+                log.warning("the server refused a %s event: %s", kind, exc)
+                if call is not None and kind != "plugin_error":
+                    # posted right here, right after the refused result: in order, and whether
+                    # or not the loop still runs (close() stops it before the last posts)
+                    self._settle("invalid_result", call, exc, lambda b: self._post(b, call))
+            except Exception as exc:
+                self.counts["emit_failed"] += 1
+                log.warning("posting a %s event failed: %s", kind, exc)
+            else:
+                self.counts["emitted"] += 1
+            return
 
     # ------------------------------------------------------------------ stats and close
     def stats(self) -> dict[str, Any]:
-        plugins = self._call(self._dispatcher.stats) if self._loop is not None else {}
-        return {**self.counts, "plugins": plugins, "sessions": len(self.cursor)}
+        plugins, following = {}, False
+        if self._loop is not None:
+            plugins, following = self._call(lambda: (self._dispatcher.stats(), self._following()))
+        return {
+            **self.counts,
+            "plugins": plugins,
+            "sessions": len(self.cursor),
+            "following": following,
+            "last_error": self.last_error,
+        }
 
     def close(self) -> None:
-        """Finish hook calls already received (bounded by `drain_timeout`), run
-        `copilot_shutdown(runtime=<the RemoteConnection>)`, post what is left, stop."""
+        """Stop following, finish hook calls already received (bounded by `drain_timeout`), run
+        `copilot_shutdown(runtime=<the RemoteConnection>)`, stop the loop, then post what is
+        left, for at most another `drain_timeout`: what the server has not taken by then is
+        dropped, counted in `emit_failed` and logged once."""
         with self._lock:
             if self.closed:
                 return
             self.closed = True
+        drain = self.settings.drain_timeout
         if self._loop is not None:
-            drain = self.settings.drain_timeout
+            with contextlib.suppress(Exception):  # no new events: the drain has a fixed job
+                self._run(self._stop_following(), 10)
             with contextlib.suppress(Exception):
-                late = asyncio.run_coroutine_threadsafe(
-                    self._dispatcher.drain(drain), self._loop
-                ).result(drain + 5)
+                late = self._run(self._dispatcher.drain(drain), drain + 5)
                 if late:
                     log.warning("plugins still busy at close: %s", ", ".join(late))
             self.plugins.call_each("copilot_shutdown", runtime=self._conn)
             self._stop_loop()
-        self._emitter.shutdown(wait=True)
+        self._post_deadline = time.monotonic() + drain
+        with self._lock_outbox:
+            self._outbox_closed = True
+            self._outbox.put(None)
+        # each POST from here on is bounded by the deadline; one started before may not be
+        self._emitter.join(drain + 1.0)
+        stuck = self._emitter.is_alive()
+        if stuck:  # what is still queued behind it is dropped now
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    if self._outbox.get_nowait() is not None:
+                        self.counts["emit_failed"] += 1
+                        self._abandoned += 1
+            self._outbox.put(None)
+        if self._abandoned or stuck:
+            log.warning(
+                "%d hook results or plugin errors were not posted%s: the server did not take"
+                " them within drain_timeout (%g s) of close",
+                self._abandoned,
+                " (and one is still in flight)" if stuck else "",
+                drain,
+            )
         self.api.close()
 
     def _stop_loop(self) -> None:
-        loop, self._loop = self._loop, None
+        loop, self._loop = self._loop, None  # nothing reaches the loop from here on
 
         async def stop() -> None:
             tasks = [t for t in (self._follow,) if t is not None]

@@ -35,6 +35,13 @@ class Subscriber:
             return False
         return True
 
+    def take(self, first: Event, limit: int) -> list[Event]:
+        """`first` (just awaited from the queue) and what else is queued, up to `limit`."""
+        batch = [first]
+        while len(batch) < limit and not self.queue.empty():
+            batch.append(self.queue.get_nowait())
+        return batch
+
     def reset(self) -> None:
         while not self.queue.empty():
             self.queue.get_nowait()
@@ -147,12 +154,8 @@ class EventCursor:
         return None
 
     def _take_live(self, first: Event, limit: int) -> list[Event]:
-        batch = [first]
-        q = self._sub.queue
-        while len(batch) < limit and not q.empty():
-            batch.append(q.get_nowait())
         fresh = []
-        for ev in batch:
+        for ev in self._sub.take(first, limit):
             if ev.seq <= self.last:
                 continue
             if ev.seq != self.last + 1:  # a gap: fill it from the log

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -9,22 +10,18 @@ from copilot.events import Event
 
 if TYPE_CHECKING:
     from copilot.runtime.runtime import Runtime
+    from copilot.store import SessionRecord
 
 
-class SessionContext:
-    """A plugin's handle on one capture session. Safe to use from any thread."""
+class SessionView(ABC):
+    """What every host's session handle reads (embedded or over HTTP): `record` is the one
+    part a host supplies; `status`, `metadata` and `started_at` are read from it."""
 
-    def __init__(self, runtime: Runtime, session_id: str) -> None:
-        self._runtime = runtime
-        self.id = session_id
-
-    @property
-    def runtime(self) -> Runtime:
-        return self._runtime
+    id: str
 
     @property
-    def record(self):
-        return self._runtime.session_record(self.id)
+    @abstractmethod
+    def record(self) -> SessionRecord: ...
 
     @property
     def status(self) -> str:
@@ -37,6 +34,22 @@ class SessionContext:
     @property
     def started_at(self) -> float | None:
         return self.record.started_at
+
+
+class SessionContext(SessionView):
+    """A plugin's handle on one capture session. Safe to use from any thread."""
+
+    def __init__(self, runtime: Runtime, session_id: str) -> None:
+        self._runtime = runtime
+        self.id = session_id
+
+    @property
+    def runtime(self) -> Runtime:
+        return self._runtime
+
+    @property
+    def record(self) -> SessionRecord:
+        return self._runtime.session_record(self.id)
 
     def emit(self, event: Event | dict[str, Any]) -> None:
         """Validate now (errors raise here), persist and deliver on the runtime loop."""

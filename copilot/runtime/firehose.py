@@ -86,12 +86,8 @@ class AllSessionsCursor:
         return None
 
     def _take_live(self, first: Event, limit: int) -> list[Event]:
-        batch = [first]
-        q = self._sub.queue
-        while len(batch) < limit and not q.empty():
-            batch.append(q.get_nowait())
         fresh = []
-        for ev in batch:
+        for ev in self._sub.take(first, limit):
             sid = ev.capture_session_id
             last = self.last.get(sid, 0)
             if sid in self._behind or ev.seq <= last:

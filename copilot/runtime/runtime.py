@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 
 from copilot.capture.sources import SourceRegistry
 from copilot.config import Settings, load_settings
-from copilot.errors import CopilotError, InvalidEvent, NotEnabled
-from copilot.events import Event, EventTypes, PluginErrorEvent
-from copilot.plugins.dispatch import Dispatcher, as_list, failure_message
+from copilot.errors import CopilotError, NotEnabled
+from copilot.events import Event, EventTypes
+from copilot.plugins.dispatch import Dispatcher, settle_report
 from copilot.plugins.manager import PluginManager
 from copilot.plugins.workers import HookCall
 from copilot.runtime.bus import Bus, EventCursor
@@ -179,25 +179,14 @@ class Runtime:
 
     def _on_plugin_report(self, kind: str, call: HookCall, detail: Any) -> None:
         """Loop side of plugin workers: publish results, turn failures into plugin_error."""
-        sid = call.event.capture_session_id
-        plugin = call.impl.plugin_name
-        if kind == "result":
-            try:
-                drafts = [self.draft(sid, item) for item in as_list(detail)]
-            except InvalidEvent as exc:
-                kind, detail = "invalid_result", exc
-            else:
-                for d in drafts:
-                    self.publish(d)
-                return
-        message = failure_message(kind, call, detail, self.settings.plugin_timeout)
-        log.warning("plugin %s %s: %s", plugin, kind, message)
-        if call.event.type == "plugin_error":
-            return  # never answer a failure about a failure with another event
-        self.publish(
-            PluginErrorEvent(
-                capture_session_id=sid, plugin=plugin, hook=call.hook, error=message, kind=kind
-            )
+        settle_report(
+            kind,
+            call,
+            detail,
+            prepare=self.draft,
+            emit=self.publish,
+            timeout=self.settings.plugin_timeout,
+            log=log,
         )
 
     # ----------------------------------------------------------------- events

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
@@ -99,15 +100,21 @@ async def events_ws(
     except Exception as exc:
         await close_with_error(ws, exc)
         return
-    sender = asyncio.create_task(_send(ws, rt, capture_session_id, since, types, until_end))
+    await run_until_gone(ws, _send(ws, rt, capture_session_id, since, types, until_end))
+
+
+async def run_until_gone(ws: WebSocket, sender: Coroutine[Any, Any, None]) -> None:
+    """Run `sender` until it returns or the client goes away, whichever is first; a sender
+    that fails closes the socket with an `op: error` message."""
+    send = asyncio.create_task(sender)
     watcher = asyncio.create_task(_watch(ws))
-    done, pending = await asyncio.wait({sender, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    done, pending = await asyncio.wait({send, watcher}, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
     for task in done:
-        if not task.cancelled() and task.exception() is not None and task is sender:
+        if not task.cancelled() and task.exception() is not None and task is send:
             await close_with_error(ws, task.exception())
 
 

@@ -15,13 +15,13 @@ get every later event exactly once. A session missing from `since` is read from 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 
 from fastapi import APIRouter, WebSocket
 
 from copilot.runtime.firehose import AllSessionsCursor
-from copilot.server.ws import _watch, close_with_error
+from copilot.server.auth import ApiError
+from copilot.server.ws import close_with_error, run_until_gone
 
 router = APIRouter(tags=["events"])
 SUBSCRIBE_TIMEOUT = 30.0
@@ -59,28 +59,33 @@ async def all_events_ws(ws: WebSocket) -> None:
 
         cursor, snapshot = await rt.acall_sync(make)
     except Exception as exc:
-        await close_with_error(ws, exc)
+        await close_with_error(ws, _unavailable(rt, exc))
         return
     try:
         await ws.send_text(json.dumps({"op": "subscribed", "snapshot": snapshot}))
-        sender = asyncio.create_task(_send(ws, rt, cursor))
-        watcher = asyncio.create_task(_watch(ws))
-        done, pending = await asyncio.wait({sender, watcher}, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        if sender in done and not sender.cancelled() and sender.exception() is not None:
-            await close_with_error(ws, sender.exception())
+        await run_until_gone(ws, _send(ws, rt, cursor))
     finally:
         if not rt.closed:
             rt.loop.call_soon_threadsafe(cursor.close)
 
 
 async def _send(ws: WebSocket, rt, cursor: AllSessionsCursor) -> None:
-    while True:
-        batch = await rt.acall(cursor.next_batch)
-        if batch is None:
-            return
-        for ev in batch:
-            await ws.send_text(ev.model_dump_json())
+    try:
+        while True:
+            batch = await rt.acall(cursor.next_batch)
+            if batch is None:
+                return
+            for ev in batch:
+                await ws.send_text(ev.model_dump_json())
+    except Exception as exc:
+        if rt.closed:
+            raise _unavailable(rt, exc) from exc
+        raise
+
+
+def _unavailable(rt, exc: Exception) -> Exception:
+    """A failure while the runtime closes is the server going away, not the client's fault:
+    a 503, which a follower retries like a dropped socket (see `copilot.remote.firehose`)."""
+    if rt.closed and not isinstance(exc, ApiError):
+        return ApiError(503, f"the server is shutting down: {exc}", "CopilotError")
+    return exc

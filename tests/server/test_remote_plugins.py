@@ -11,16 +11,22 @@ import wave
 from pathlib import Path
 from typing import Literal
 
+import httpx
 import numpy as np
 import pytest
 
 import builtin_plugins.transcript as transcript_plugin
 import copilot
+import copilot.remote.plugin_host as plugin_host
+import copilot.server.ws_all as ws_all
 from copilot.audio.decode import read_audio_file
+from copilot.config import load_settings
 from copilot.errors import NotEnabled, PermissionDenied
 from copilot.events import Event
 from copilot.remote import RemoteConnection
 from copilot.remote.capture import RemoteCaptureClient
+from copilot.remote.firehose import transient
+from copilot.server.auth import ApiKeys
 from tests.server.conftest import run_backend
 from tests.server.support import BlipProxy
 
@@ -275,3 +281,231 @@ def test_all_sessions_stream_needs_an_api_key(backend, remote):
             bad.register_plugin(Recorder(), "r")
     finally:
         bad.close()
+
+
+# ---------------------------------------------------------------------- failures of the host
+
+
+def _alert(label: str = "x") -> dict:
+    return {"type": "alert", "label": label, "confidence": 0.5}
+
+
+def _said(text: str) -> dict:
+    return {"type": "transcript", "is_final": True, "text": text}
+
+
+def _host_stats(conn: RemoteConnection) -> dict:
+    return conn._plugins.stats()  # not conn.stats(): that also asks the server
+
+
+class FailingSender:
+    """The server's all-sessions sender fails `times` more connections with `exc`, after the
+    subscription was confirmed (the client sees `op: error`)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.exc: Exception = RuntimeError("injected")
+        self.times = 0
+        real = ws_all._send
+
+        async def send(ws, rt, cursor):
+            if self.times > 0:
+                self.times -= 1
+                raise self.exc
+            await real(ws, rt, cursor)
+
+        monkeypatch.setattr(ws_all, "_send", send)
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "retried"),
+    [
+        (500, "RuntimeError: boom", True),
+        (503, "the server is shutting down", True),
+        (409, "the runtime is closed", True),
+        (401, "API key was revoked", False),
+        (403, "client tokens can only capture", False),
+        (400, "since must be null", False),
+    ],
+)
+def test_which_server_errors_are_retried(status, message, retried):
+    assert transient(status, message) is retried
+
+
+async def test_server_errors_after_subscribing_retry_or_stop_and_register_restarts(
+    backend, remote, monkeypatch
+):
+    failing = FailingSender(monkeypatch)
+    proxy = BlipProxy(int(backend.url.rsplit(":", 1)[1]))
+    conn = RemoteConnection(f"http://127.0.0.1:{proxy.port}", backend.api_key)
+    first, second = Recorder(), Recorder()
+    try:
+        conn.register_plugin(first, "first")
+        cap = remote.create_capture_session()
+        # a 5xx after the subscription: retried like a dropped socket, nothing missed
+        failing.exc, failing.times = RuntimeError("injected 500"), 3
+        proxy.cut()
+        await _until(lambda: failing.times == 0)
+        cap.emit(_alert("after 500s"))
+        await _until(lambda: (cap.id, 2) in first.seen)
+        stats = _host_stats(conn)
+        assert stats["following"] and stats["last_error"] is None
+        assert stats["subscriptions"] >= 5  # the first, three refused, the one that works
+        # a permanent error: following stops, and says why
+        failing.exc, failing.times = ValueError("injected for good"), 1
+        proxy.cut()
+        await _until(lambda: not _host_stats(conn)["following"])
+        assert _host_stats(conn)["last_error"] == "ValueError: injected for good"
+        missed = cap.emit(_alert("while nobody follows"))
+        # the next registration follows again, from where following stopped
+        conn.register_plugin(second, "second")
+        after = cap.emit(_alert("after the restart"))
+        await _until(lambda: (cap.id, after.seq) in first.seen)
+        await _until(lambda: (cap.id, after.seq) in second.seen)
+        assert [s for sid, s in first.seen if sid == cap.id] == list(range(1, after.seq + 1))
+        assert (cap.id, missed.seq) in second.seen
+        assert _host_stats(conn)["following"]
+    finally:
+        conn.close()
+        proxy.close()
+
+
+async def test_a_revoked_key_stops_following_and_registering_says_so(backend, remote):
+    kid, key = backend.rt.call(lambda: ApiKeys(backend.rt.db).create("plugins"))
+    proxy = BlipProxy(int(backend.url.rsplit(":", 1)[1]))
+    conn = RemoteConnection(f"http://127.0.0.1:{proxy.port}", key)
+    try:
+        conn.register_plugin(Recorder(), "recorder")
+        backend.rt.call(lambda: ApiKeys(backend.rt.db).revoke(kid))
+        proxy.cut()  # the reconnect is refused: final, not retried
+        await _until(lambda: not _host_stats(conn)["following"])
+        assert "revoked" in _host_stats(conn)["last_error"]
+        with pytest.raises(PermissionDenied, match="revoked"):
+            conn.register_plugin(Recorder(), "again")
+    finally:
+        conn.close()
+        proxy.close()
+
+
+class SlowAnswer:
+    """Answers a transcript late with an alert and an event the server refuses."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.calls: list[str] = []
+
+    @copilot.hookimpl
+    def copilot_transcript(self, event):
+        self.started.set()
+        time.sleep(0.3)
+        self.calls.append("hook")
+        return [_alert("late"), {"type": "nonsense", "text": "unknown to the server"}]
+
+    @copilot.hookimpl
+    def copilot_shutdown(self, runtime):
+        self.calls.append("shutdown")
+
+
+async def test_close_finishes_hooks_then_shuts_down_then_posts_even_refusals(backend, remote):
+    conn = backend.remote()
+    slow = SlowAnswer()
+    try:
+        conn.register_plugin(slow, "slow")
+        cap = remote.create_capture_session()
+        cap.emit(_said("answer me late"))
+        assert await asyncio.to_thread(slow.started.wait, 10)
+    finally:
+        conn.close()  # while the hook still runs
+    assert slow.calls == ["hook", "shutdown"]
+    assert [e.label for e in _poll(cap, types=["alert"])] == ["late"]
+    errors = _poll(cap, types=["plugin_error"])  # the refusal, answered after the loop stopped
+    assert [(e.plugin, e.kind) for e in errors] == [("slow", "invalid_result")]
+    assert "unknown event type 'nonsense'" in errors[0].error
+    counts = conn._plugins.counts
+    assert (counts["emitted"], counts["emit_failed"]) == (2, 1)
+
+
+class Echo:
+    def __init__(self) -> None:
+        self.answered = 0
+
+    @copilot.hookimpl
+    def copilot_transcript(self, event):
+        self.answered += 1
+        return _alert(f"echo {event.text}")
+
+
+async def test_a_post_the_network_failed_is_tried_again(backend, remote, monkeypatch):
+    real = plugin_host.post_event
+    failures: list[str] = []
+
+    def flaky(api, body, timeout=None):
+        if len(failures) < 2 or body["label"] == "echo two":
+            failures.append(body["label"])
+            raise httpx.ConnectError("connection refused")
+        return real(api, body, timeout)
+
+    monkeypatch.setattr(plugin_host, "POST_RETRY_DELAYS", (0.01, 0.02, 0.04))
+    monkeypatch.setattr(plugin_host, "post_event", flaky)
+    conn = backend.remote()
+    try:
+        conn.register_plugin(Echo(), "echo")
+        cap = remote.create_capture_session()
+        cap.emit(_said("one"))
+        await _until(lambda: conn._plugins.counts["emitted"] == 1)
+        cap.emit(_said("two"))  # its echo: refused by the network 4 times, given up
+        await _until(lambda: conn._plugins.counts["emit_failed"] == 1)
+    finally:
+        conn.close()
+    assert failures == ["echo one", "echo one"] + ["echo two"] * 4
+    assert [e.label for e in _poll(cap, types=["alert"])] == ["echo one"]
+
+
+async def test_close_is_bounded_when_the_server_stops_answering(
+    backend, remote, monkeypatch, caplog
+):
+    release = threading.Event()
+    timeouts: list[float | None] = []
+
+    def hung(api, body, timeout=None):  # a server that takes the request and never answers
+        timeouts.append(timeout)
+        release.wait(60 if timeout is None else timeout)
+        raise httpx.ReadTimeout("no answer")
+
+    monkeypatch.setattr(plugin_host, "post_event", hung)
+    conn = RemoteConnection(backend.url, backend.api_key, drain_timeout=0.5)
+    echo = Echo()
+    try:
+        conn.register_plugin(echo, "echo")
+        cap = remote.create_capture_session()
+        for i in range(5):
+            cap.emit(_said(f"say {i}"))
+        await _until(lambda: echo.answered == 5 and timeouts == [None])
+        started = time.monotonic()
+        conn.close()
+        took = time.monotonic() - started
+        counts = conn._plugins.counts
+        assert took < 5, took  # not 5 x the client's 60 s
+        assert (counts["emitted"], counts["emit_failed"]) == (0, 4)  # the queued ones
+        assert timeouts == [None]  # dropped without a try once the deadline had passed
+        release.set()  # the POST in flight at close gives up too, and is counted
+        await _until(lambda: counts["emit_failed"] == 5)
+    finally:
+        release.set()
+        conn.close()
+    warned = [r for r in caplog.records if "were not posted" in r.getMessage()]
+    assert len(warned) == 1 and "4 hook results" in warned[0].getMessage()
+
+
+def test_session_handles_are_bounded(monkeypatch):
+    monkeypatch.setattr(plugin_host, "MAX_CONTEXTS", 2)
+    conn = RemoteConnection("http://127.0.0.1:9", "cpk_unused")
+    host = plugin_host.RemotePluginHost(conn, load_settings())
+    try:
+        a = host._context("cap-a")
+        host._context("cap-b")
+        assert host._context("cap-a") is a  # reused, and now the most recent
+        host._context("cap-c")
+        assert list(host._contexts) == ["cap-a", "cap-c"]
+    finally:
+        host.close()
+        conn.close()
