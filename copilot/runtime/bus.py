@@ -79,7 +79,22 @@ class Bus:
         return sum(len(s) for s in self._subs.values())
 
 
-class EventCursor:
+class BusReader:
+    """A bus subscription that a cursor closes once (shared by the session and all-session
+    cursors)."""
+
+    def __init__(self, bus: Bus, key: str) -> None:
+        self._bus = bus
+        self._sub = bus.subscribe(key)
+        self.closed = False
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._bus.unsubscribe(self._sub)
+
+
+class EventCursor(BusReader):
     """Reads one session's events from `since` (exclusive): the log first, then live.
 
     Runs on the runtime loop. `next_batch` returns the next events in seq order, each exactly
@@ -97,22 +112,15 @@ class EventCursor:
         until_end: bool = True,
         status_of: Callable[[str], str | None],
     ) -> None:
-        self._bus = bus
         self._log = log
         self.session_id = session_id
         self.last = since
         self.types = frozenset(types) if types is not None else None
         self.until_end = until_end
         self._status_of = status_of
-        self._sub = bus.subscribe(session_id)  # before reading the log: no gap in between
+        super().__init__(bus, session_id)  # before reading the log: no gap between
         self._catching_up = True
         self._saw_terminal = False
-        self.closed = False
-
-    def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            self._bus.unsubscribe(self._sub)
 
     def _accept(self, events: list[Event]) -> list[Event]:
         for ev in events:

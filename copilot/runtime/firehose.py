@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from copilot.events import Event
-from copilot.runtime.bus import ALL, Bus
+from copilot.runtime.bus import ALL, Bus, BusReader
 from copilot.store import EventLog
 
 
-class AllSessionsCursor:
+class AllSessionsCursor(BusReader):
     """Live events of all sessions after `since` (a seq map), or after now when None.
 
     Runs on the runtime loop. A session whose live events show a gap (a bus overflow, a
@@ -33,19 +33,12 @@ class AllSessionsCursor:
         since: dict[str, int] | None = None,
         types: Iterable[str] | None = None,
     ) -> None:
-        self._bus = bus
         self._log = log
         self.types = frozenset(types) if types is not None else None
-        self._sub = bus.subscribe(ALL)  # before the snapshot: nothing falls in between
+        super().__init__(bus, ALL)  # before the snapshot: nothing falls in between
         self.last: dict[str, int] = log.last_seqs() if since is None else dict(since)
         self._rescan = since is not None
         self._behind: set[str] = set()
-        self.closed = False
-
-    def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            self._bus.unsubscribe(self._sub)
 
     def _accept(self, events: list[Event]) -> list[Event]:
         if self.types is None:
