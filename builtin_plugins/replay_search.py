@@ -3,17 +3,22 @@
 Final transcripts and index events (audio and visual, with their OCR text) become segments of
 one hybrid index under `$COPILOT_HOME/search/` (offline MiniLM vectors + SQLite FTS5
 keywords), so `rtstream.search()`, `cap.search()` and `conn.search()` find paraphrases as well
-as exact names and numbers, with start/end times for replay. Indexing runs on this plugin's
-own worker thread; the index is opened in the background when a session becomes active.
+as exact names and numbers, with start/end times for replay. Hooks only queue segments: one
+background thread indexes them in order (`copilot.search.background`), and a search first
+waits for what is queued. When a session becomes active the index is opened and the
+embedding model loaded (built, on a new machine) in the background.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from copilot import hookimpl
 from copilot.search.models import Segment
+
+log = logging.getLogger(__name__)
 
 
 class ReplayHit:
@@ -55,10 +60,15 @@ class ReplaySearch:
     name = "search"
 
     def __init__(self, settings) -> None:
+        from copilot.search.background import BackgroundIndexer
+
         self.home = settings.home
         self.path = settings.home / "search"
         self._index = None
         self._lock = threading.Lock()
+        self._sessions: dict[str, Any] = {}  # session id -> context, to report failures
+        self._warmer: threading.Thread | None = None
+        self._indexer = BackgroundIndexer(lambda segs: self.index.add(segs), self._report)
 
     @property
     def index(self):
@@ -70,9 +80,32 @@ class ReplaySearch:
             return self._index
 
     def warm(self) -> None:
-        threading.Thread(target=lambda: self.index, name="copilot-search-open", daemon=True).start()
+        with self._lock:
+            if self._warmer is not None:
+                return
+            self._warmer = threading.Thread(
+                target=self._warm, name="copilot-search-open", daemon=True
+            )
+            self._warmer.start()
 
-    def add_event(self, event) -> None:
+    def _warm(self) -> None:
+        try:
+            self.index.warm()
+        except Exception as exc:  # the first add or search reports it
+            log.warning("search: could not load the index or its model: %s", exc)
+
+    def _report(self, segment: Segment, exc: BaseException) -> None:
+        from copilot.events import PluginErrorEvent
+
+        session = self._sessions.get(segment.session_id)
+        if session is not None:
+            error = f"could not index {segment.id}: {type(exc).__name__}: {exc}"
+            session.emit(PluginErrorEvent(plugin="replay_search", hook="index", error=error))
+
+    def forget_context(self, session_id: str) -> None:
+        self._sessions.pop(session_id, None)
+
+    def add_event(self, event, session=None) -> None:
         if event.type == "transcript":
             if not event.is_final:
                 return
@@ -82,20 +115,20 @@ class ReplaySearch:
             text = "\n".join(t for t in (event.text, event.source_text) if t)
         else:
             return
-        self.index.add(
-            [
-                Segment(
-                    id=event.id,
-                    text=text,
-                    session_id=event.capture_session_id,
-                    rtstream_id=event.rtstream_id or "",
-                    channel=event.channel or "",
-                    speaker=getattr(event, "speaker", None) or "",
-                    type=kind,
-                    start=event.start or 0.0,
-                    end=event.end if event.end is not None else (event.start or 0.0),
-                )
-            ]
+        if session is not None:
+            self._sessions[event.capture_session_id] = session
+        self._indexer.put(
+            Segment(
+                id=event.id,
+                text=text,
+                session_id=event.capture_session_id,
+                rtstream_id=event.rtstream_id or "",
+                channel=event.channel or "",
+                speaker=getattr(event, "speaker", None) or "",
+                type=kind,
+                start=event.start or 0.0,
+                end=event.end if event.end is not None else (event.start or 0.0),
+            )
         )
 
     def search(
@@ -111,6 +144,7 @@ class ReplaySearch:
     ) -> list[Any]:
         if not query or not query.strip():
             raise ValueError("search needs a non-empty query")
+        self._indexer.flush()
         hits = self.index.search(
             query,
             session_id=session_id,
@@ -122,9 +156,15 @@ class ReplaySearch:
         return [ReplayHit(h, self.home) for h in hits]
 
     def delete_session(self, session_id: str) -> None:
+        self._indexer.flush()
         self.index.delete_session(session_id)
+        self.forget_context(session_id)
 
     def close(self) -> None:
+        if self._warmer is not None:
+            # Native code (onnxruntime) must not be mid-call when the interpreter exits.
+            self._warmer.join(60)
+        self._indexer.close()
         with self._lock:
             if self._index is not None:
                 self._index.close()
@@ -144,16 +184,20 @@ class ReplaySearchPlugin:
 
     @hookimpl
     def copilot_session_status(self, event):
-        if event.status == "active" and self.search is not None:
+        if self.search is None:
+            return
+        if event.status == "active":
             self.search.warm()
+        elif event.status in ("exported", "failed"):
+            self.search.forget_context(event.capture_session_id)
 
     @hookimpl
-    def copilot_transcript(self, event):
-        self.search.add_event(event)
+    def copilot_transcript(self, event, session):
+        self.search.add_event(event, session)
 
     @hookimpl
-    def copilot_index(self, event):
-        self.search.add_event(event)
+    def copilot_index(self, event, session):
+        self.search.add_event(event, session)
 
     @hookimpl
     def copilot_session_deleted(self, session_id):

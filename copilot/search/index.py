@@ -99,6 +99,11 @@ class SearchIndex:
             self._collection = self._open_collection(name)
             self._keywords.set_meta("format", FORMAT)
 
+    def warm(self) -> None:
+        """Load the embedding model now (on a new machine: build it, ~6 s) rather than on
+        the first add or search."""
+        self._ef._embedder.embed(["warm-up"])
+
     def _open_existing(self, name: str) -> Any:
         """An older collection as it is (its own settings), or a new empty one if it is gone."""
         if name in {c.name for c in self._client.list_collections()}:

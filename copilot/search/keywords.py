@@ -282,9 +282,9 @@ class KeywordIndex:
     def sample_vectors(self, count: int) -> tuple[list[str], list[Any]]:
         """Up to ``count`` stored (session id, own vector) pairs, picked at random."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT session_id, vec FROM segments WHERE vec IS NOT NULL "
-                "ORDER BY random() LIMIT ?",
+            rows = self._db.execute(  # pick rowids first: sorting rows would read every blob
+                "SELECT session_id, vec FROM segments WHERE rowid IN (SELECT rowid FROM "
+                "segments WHERE vec IS NOT NULL ORDER BY random() LIMIT ?)",
                 [count],
             ).fetchall()
         return [r[0] for r in rows], [unpack(r[1]) for r in rows]
