@@ -52,6 +52,13 @@ async def iter_events(
     cursor = await rt.acall_sync(
         lambda: rt.cursor(session_id, since=since, types=types, until_end=until_end)
     )
+    async for ev in follow_cursor(rt, cursor):
+        yield ev
+
+
+async def follow_cursor(rt: Runtime, cursor: Any) -> AsyncIterator[Event]:
+    """A runtime cursor's events (its `next_batch` runs on the runtime loop) until it ends;
+    the cursor is closed afterwards, also when the reader stops early."""
     try:
         while True:
             batch = await rt.acall(cursor.next_batch)

@@ -19,6 +19,7 @@ import json
 
 from fastapi import APIRouter, WebSocket
 
+from copilot.handles import follow_cursor
 from copilot.runtime.firehose import AllSessionsCursor
 from copilot.server.auth import ApiError
 from copilot.server.ws import close_with_error, run_until_gone
@@ -71,12 +72,8 @@ async def all_events_ws(ws: WebSocket) -> None:
 
 async def _send(ws: WebSocket, rt, cursor: AllSessionsCursor) -> None:
     try:
-        while True:
-            batch = await rt.acall(cursor.next_batch)
-            if batch is None:
-                return
-            for ev in batch:
-                await ws.send_text(ev.model_dump_json())
+        async for ev in follow_cursor(rt, cursor):
+            await ws.send_text(ev.model_dump_json())
     except Exception as exc:
         if rt.closed:
             raise _unavailable(rt, exc) from exc
