@@ -141,12 +141,16 @@ class KeywordIndex:
 
     def existing(self, ids: Sequence[str]) -> dict[str, tuple]:
         """Stored (text, metadata...) per id, to skip re-adding unchanged segments."""
+        return self._by_id(ids, _quoted(COLUMNS))
+
+    def _by_id(self, ids: Sequence[str], columns: Sequence[str]) -> dict[str, tuple]:
+        """Rows of ``columns`` (the first being id) for these ids, in chunks of 500."""
         out: dict[str, tuple] = {}
         with self._lock:
             for lo in range(0, len(ids), 500):
                 chunk = list(ids[lo : lo + 500])
                 rows = self._db.execute(
-                    f"SELECT {', '.join(_quoted(COLUMNS))} FROM segments "
+                    f"SELECT {', '.join(columns)} FROM segments "
                     f"WHERE id IN ({','.join('?' * len(chunk))})",
                     chunk,
                 )
@@ -210,17 +214,8 @@ class KeywordIndex:
     def rows(self, ids: Sequence[str]) -> dict[str, Candidate]:
         """Candidate rows by id: COLUMNS plus the normalised text, boilerplate score and the
         discussion vector's bytes (``unpack`` them when needed)."""
-        out: dict[str, Candidate] = {}
-        columns = ", ".join([*_quoted(COLUMNS), "kw_text", "common", "wvec"])
-        with self._lock:
-            for lo in range(0, len(ids), 500):
-                chunk = list(ids[lo : lo + 500])
-                rows = self._db.execute(
-                    f"SELECT {columns} FROM segments WHERE id IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                )
-                out.update({row[0]: Candidate(*row) for row in rows})
-        return out
+        rows = self._by_id(ids, [*_quoted(COLUMNS), "kw_text", "common", "wvec"])
+        return {cid: Candidate(*row) for cid, row in rows.items()}
 
     def term_stats(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         """Number of segments, and in how many of them each term occurs."""
