@@ -54,11 +54,23 @@ class ChannelEvent(Event):
 
 
 class TranscriptEvent(Event):
+    """Partial or final text of one utterance.
+
+    Finals may be revised: a later `transcript` event with the same `utterance_id`, a higher
+    `revision` and `is_final: true` (e.g. the background refine pass) replaces the text of the
+    earlier one. Readers keep the newest revision per `utterance_id`; a final without an
+    `utterance_id` stands on its own. `speaker` is the channel's side ("me"/"them");
+    `speaker_id` is a stable voice within the channel ("them-1", or a name once known).
+    """
+
     type: Literal["transcript"] = "transcript"
     text: str
     is_final: bool
     speaker: str | None = None
     language: str | None = None
+    utterance_id: str | None = None
+    revision: int = Field(default=0, ge=0)
+    speaker_id: str | None = None
 
 
 class IndexEvent(Event):
