@@ -91,17 +91,25 @@ class AlertEvent(Event):
     confidence: float = Field(ge=0.0, le=1.0)
     kind: str | None = None
     text: str | None = None
+    hint: str | None = None  # which secret, masked: "ending 4242", "sk-…9f3a"; never the value
     event_id: str | None = None  # the custom rule (conn.create_event) that fired, if any
     alert_id: str | None = None  # the index alert (index.create_alert) that fired, if any
 
 
 class ActionItemEvent(Event):
+    """One action item, or a newer version of one: events with the same `item_id` are one item
+    and the highest `revision` is its current state (a confirmation, a changed due date or
+    owner, a refined transcript). `status` "withdrawn" means the item no longer stands (the
+    transcript it came from was revised and no longer says it)."""
+
     type: Literal["action_item"] = "action_item"
     item_id: str
     text: str
     owner: str | None = None
     due: date | None = None
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    status: Literal["open", "confirmed", "withdrawn"] = "open"
+    revision: int = Field(default=0, ge=0)
 
 
 class PluginErrorEvent(Event):

@@ -84,6 +84,7 @@ def notes_markdown(record: SessionRecord, events: list[Event], rows: list[dict])
         if e.type == "action_item":
             items[e.item_id] = e  # the latest version of an amended item wins
     lines += ["", "## Action items", ""]
+    items = {k: e for k, e in items.items() if getattr(e, "status", "open") != "withdrawn"}
     for e in items.values():
         owner = e.owner or "unassigned"
         due = f", due {e.due}" if e.due else ""
