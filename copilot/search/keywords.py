@@ -1,16 +1,18 @@
 """Keyword side of hybrid search: an SQLite FTS5 index beside the Chroma directory.
 
 Embeddings blur exact tokens ("4111", "1.2 million", a surname), so exact matches come from
-here. The text is normalised before indexing (lower case, digit groups joined, decimals kept
-as one token, other punctuation dropped) and queries go through the same normaliser, so
-"$1,200" and "1200" meet. Rows also carry the segment metadata, which lets the index answer
-filtered keyword queries and hand back text and times without a Chroma round trip.
+here. The text is normalised before indexing (:func:`copilot.text.numbers.match_form`: lower
+case, numbers as digits, digit groups joined, decimals kept as one token, "%" as "percent",
+other punctuation dropped) and queries go through the same normaliser, so "$1,200" and "1200"
+meet, and so do "twelve percent" and "12 %". An index written with an older normaliser is
+re-normalised when opened (``KW_FORMAT``). Rows also carry the segment metadata, which lets
+the index answer filtered keyword queries and hand back text and times without a Chroma
+round trip.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
@@ -18,9 +20,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from copilot.search.models import FILTER_FIELDS, Segment
+from copilot.text.numbers import match_form
 
-_DIGIT_GROUP = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-_TOKEN = re.compile(r"\d+(?:\.\d+)+|\w+")
+#: Bumped when ``normalise`` changes; older rows get their keyword text written again.
+KW_FORMAT = "2"
 
 #: Words that carry no keyword signal in meeting queries ("what did we say about ...").
 _STOPWORD_TEXT = """a about above after again all also am an and any are as at be been before being
@@ -74,8 +77,9 @@ _ADDED = {"vec": "BLOB", "wvec": "BLOB", "common": "REAL NOT NULL DEFAULT 0"}
 
 
 def normalise(text: str) -> str:
-    """Lower-case words and numbers separated by single spaces ("$1,200.50!" -> "1200.50")."""
-    return " ".join(_TOKEN.findall(_DIGIT_GROUP.sub("", text.casefold()))).replace("_", " ")
+    """Lower-case words and numbers separated by single spaces ("$1,200.50!" -> "1200.50",
+    "Twelve per cent" -> "12 percent")."""
+    return match_form(text)
 
 
 def query_terms(query: str) -> list[str]:
@@ -134,6 +138,27 @@ class KeywordIndex:
             if column not in have:
                 self._db.execute(f"ALTER TABLE segments ADD COLUMN {column} {decl}")
         self._total: int | None = None
+        if self.get_meta("kw_format", "1") != KW_FORMAT:
+            self._renormalise()
+
+    def _renormalise(self) -> None:
+        """Write every row's keyword text again with today's ``normalise`` and rebuild FTS."""
+        with self._lock:
+            rows = self._db.execute("SELECT rowid, text FROM segments").fetchall()
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany(
+                    "UPDATE segments SET kw_text = ? WHERE rowid = ?",
+                    [(normalise(text), rowid) for rowid, text in rows],
+                )
+                self._db.execute("INSERT INTO segments_fts(segments_fts) VALUES ('rebuild')")
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('kw_format', ?)", [KW_FORMAT]
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         with self._lock:

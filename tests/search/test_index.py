@@ -201,3 +201,34 @@ def test_delete_session_leaves_nothing_behind(tmp_path):
     assert reopened.search("4111", limit=1)[0].id == "sys-0"
     assert reopened.search("what did we say about money", limit=1)[0].id in BUDGET_IDS
     reopened.close()
+
+
+def test_spelled_and_written_numbers_find_each_other(tmp_path):
+    idx = SearchIndex(tmp_path / "idx")
+    idx.add(
+        [
+            {**SAMPLE[0], "id": "n-1", "text": "We are twelve percent over budget on ads."},
+            {**SAMPLE[1], "id": "n-2", "text": "The card is 4111 1111 1111 1111."},
+        ]
+    )
+    assert idx.search("12 %", limit=1)[0].id == "n-1"
+    assert idx.search("12 %", limit=1)[0].keyword_score == 1.0
+    assert idx.search("four one one one", limit=1)[0].id == "n-2"
+    idx.close()
+
+
+def test_an_index_from_an_older_normaliser_is_renormalised(tmp_path):
+    import sqlite3
+
+    idx = SearchIndex(tmp_path / "idx")
+    idx.add([{**SAMPLE[0], "id": "n-1", "text": "We are twelve percent over budget."}])
+    idx.close()
+    db = sqlite3.connect(tmp_path / "idx" / "keywords.sqlite3")
+    db.execute("UPDATE segments SET kw_text = 'we are twelve percent over budget'")
+    db.execute("INSERT INTO segments_fts(segments_fts) VALUES ('rebuild')")
+    db.execute("DELETE FROM meta WHERE key = 'kw_format'")
+    db.commit()
+    db.close()
+    idx = SearchIndex(tmp_path / "idx")
+    assert idx.search("12 percent", limit=1)[0].keyword_score == 1.0
+    idx.close()
