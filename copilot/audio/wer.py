@@ -1,18 +1,24 @@
-"""Word error rate with a small normaliser (case, punctuation, digits spelled out one by one).
+"""Word error rate with a small normaliser (case, punctuation, numbers, digits one by one).
 
-Whisper writes "4111 1111" where the reference says "four one one one one one one one"; spelling
-every digit on both sides makes those compare equal. Used by the tests and bench/asr.py.
+Whisper writes "12%" or "4111 1111" where the reference says "twelve percent" or "four one one
+one one one one one": both sides first go through :func:`copilot.text.numbers.numbers_to_digits`
+(spelled numbers as digits), then every digit is spelled on its own, so those compare equal
+and a partly wrong number costs only its wrong digits. Used by the tests and bench/asr.py.
 """
 
 from __future__ import annotations
 
 import re
 
+from copilot.text.numbers import numbers_to_digits
+
 _DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
 def normalise(text: str) -> list[str]:
-    text = text.lower().replace("%", " percent ").replace("&", " and ")
+    text = numbers_to_digits(text).lower()
+    text = re.sub(r"\bper cent\b", " percent ", text).replace("%", " percent ")
+    text = text.replace("&", " and ")
     text = re.sub(r"\d", lambda m: f" {_DIGITS[int(m.group())]} ", text)
     text = re.sub(r"[-/]", " ", text)
     text = re.sub(r"[^a-z' ]+", " ", text)
