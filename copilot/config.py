@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     )
     plugin_timeout: float = Field(default=10.0, gt=0, description="seconds per hook call")
     plugin_queue_size: int = Field(default=10_000, ge=1, description="events queued per plugin")
+    loop_block_threshold: float = Field(
+        default=1.0,
+        ge=0,
+        description="seconds an async hook may stall the event loop before it is reported (0: off)",
+    )
     subscriber_queue_size: int = Field(default=10_000, ge=1, description="live events per reader")
     frame_queue_size: int = Field(default=500, ge=1, description="media frames per channel")
     drain_timeout: float = Field(default=30.0, ge=0, description="wait for plugins at stop")

@@ -8,6 +8,8 @@ Plugins add types through `EventTypes.register` (the `copilot_register_event_typ
 
 from __future__ import annotations
 
+import json
+import math
 import time
 from datetime import date
 from typing import Any, ClassVar, Literal
@@ -24,7 +26,7 @@ SessionStatus = Literal[
 class Event(BaseModel):
     """Fields every event carries. Subclasses fix `type` with a Literal default."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     type: str
     id: str = ""
@@ -117,7 +119,18 @@ class PluginErrorEvent(Event):
     plugin: str
     hook: str
     error: str
-    kind: Literal["exception", "timeout", "overflow", "invalid_result"] = "exception"
+    kind: Literal["exception", "timeout", "overflow", "invalid_result", "blocked_loop"] = (
+        "exception"
+    )
+
+
+class UnreadableEvent(Event):
+    """A logged row that cannot be parsed back (damaged, or written by an older version that
+    let a non-finite number in). It keeps the row's seq, so readers stay gap-free and go on."""
+
+    type: Literal["unreadable"] = "unreadable"
+    original_type: str
+    error: str
 
 
 class UnknownEvent(Event):
@@ -134,7 +147,46 @@ BUILTIN_EVENT_TYPES: tuple[type[Event], ...] = (
     AlertEvent,
     ActionItemEvent,
     PluginErrorEvent,
+    UnreadableEvent,
 )
+# Types only the runtime writes: session lifecycle, channel state, failures, unreadable rows.
+# Neither the API, `cap.emit` nor a hook's return value may emit them (`SessionContext.emit`
+# may report a plugin's own failure as `plugin_error`).
+RESERVED_TYPES = frozenset({"capture_session", "channel", "plugin_error", "unreadable"})
+MAX_DEPTH = 32  # nesting of lists/objects inside one event
+
+
+def ensure_storable(event: Event) -> Event:
+    """Raise `InvalidEvent` unless the log can store `event` and hand it back unchanged: every
+    number finite, every string encodable as UTF-8 (no lone surrogates), nesting bounded."""
+    stack: list[tuple[Any, int, str]] = [(event, 0, "")]
+    while stack:
+        value, depth, where = stack.pop()
+        if isinstance(value, str):
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InvalidEvent(f"{where or 'text'}: contains a lone surrogate") from None
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise InvalidEvent(f"{where}: {value} is not a finite number")
+        elif isinstance(value, bool | int | date) or value is None:
+            continue
+        elif depth >= MAX_DEPTH:
+            raise InvalidEvent(f"{where}: nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(value, BaseModel):
+            fields = {**value.__dict__, **(value.__pydantic_extra__ or {})}
+            for key, item in fields.items():
+                stack.append((item, depth + 1, f"{where}.{key}" if where else key))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((key, depth + 1, where))
+                stack.append((item, depth + 1, f"{where}.{key}" if where else str(key)))
+        elif isinstance(value, list | tuple | set | frozenset):
+            for i, item in enumerate(value):
+                stack.append((item, depth + 1, f"{where}[{i}]"))
+    return event
 
 
 def type_name(model: type[Event]) -> str:
@@ -174,8 +226,10 @@ class EventTypes:
         """Build a registered event from a dict (or re-check a model); unknown types fail."""
         if isinstance(data, Event):
             if self._models.get(data.type) is type(data):
-                return data
+                return ensure_storable(data)
             data = data.model_dump()
+        elif not isinstance(data, dict):
+            raise InvalidEvent(f"an event is an Event or a dict with a type, not {data!r:.80}")
         name = data.get("type")
         model = self._models.get(name) if isinstance(name, str) else None
         if model is None:
@@ -183,11 +237,14 @@ class EventTypes:
                 f"unknown event type {name!r}; registered: {', '.join(self.names())}"
             )
         try:
-            return model.model_validate(data)
+            event = model.model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
             loc = ".".join(str(p) for p in first.get("loc", ()))
             raise InvalidEvent(f"invalid {name!r} event: {loc}: {first.get('msg')}") from None
+        except RecursionError:
+            raise InvalidEvent(f"invalid {name!r} event: nested too deep") from None
+        return ensure_storable(event)
 
     def load(self, data: dict[str, Any]) -> Event:
         """Parse a stored event; never fails on a type that is no longer registered."""
@@ -198,6 +255,35 @@ class EventTypes:
             return model.model_validate(data)
         except ValidationError:
             return UnknownEvent.model_validate(data)
+
+    def load_stored(
+        self,
+        body: str,
+        *,
+        session_id: str,
+        seq: int,
+        event_id: str,
+        stored_type: str,
+        created_at: Any,
+    ) -> Event:
+        """Parse a row of the log. A row that cannot be parsed comes back as an `unreadable`
+        event with its seq (and what it was), never as an error that stops the reader."""
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict):
+                raise ValueError("the stored body is not a JSON object")
+            return self.load(data)
+        except (ValueError, TypeError, RecursionError) as exc:
+            error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            finite = isinstance(created_at, float | int) and math.isfinite(created_at)
+            return UnreadableEvent(
+                capture_session_id=session_id,
+                seq=seq,
+                id=event_id,
+                created_at=created_at if finite else 0.0,
+                original_type=str(stored_type),
+                error=f"{type(exc).__name__}: {error}"[:500],
+            )
 
 
 def open_event_model(name: str) -> type[Event]:

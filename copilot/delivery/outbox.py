@@ -123,6 +123,8 @@ class Outbox:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 for ev in events:
+                    if ev.type not in WEBHOOK_TYPES:  # an unreadable row: nothing to send
+                        continue
                     body = payload(ev)
                     self.db.execute(
                         "INSERT OR IGNORE INTO webhook_outbox (webhook_id, capture_session_id,"

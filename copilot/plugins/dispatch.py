@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 from copilot.config import Settings
 from copilot.errors import InvalidEvent
 from copilot.events import Event, PluginErrorEvent
+from copilot.plugins.loopwatch import LoopWatch
 from copilot.plugins.manager import PluginManager
-from copilot.plugins.workers import AsyncWorker, HookCall, SyncWorker
+from copilot.plugins.workers import AsyncWorker, HookCall, SyncWorker, safe_report
 
 HOOKS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "capture_session": ("copilot_session_status",),
@@ -43,7 +44,24 @@ def failure_message(kind: str, call: HookCall, detail: Any, timeout: float) -> s
         return f"{call.hook} did not finish within {timeout:g} s"
     if kind == "overflow":
         return f"{call.hook} fell behind: queue of {detail} full, events dropped"
-    return f"{type(detail).__name__}: {detail}"
+    if kind == "blocked_loop":
+        return (
+            f"{call.hook} blocked the event loop for {detail:.1f} s: blocking work in an async"
+            " hook stalls every session (await it, or make the hook sync)"
+        )
+    return _safe_text(_describe(detail))[:2000]
+
+
+def _describe(exc: Any) -> str:
+    try:
+        return f"{type(exc).__name__}: {exc}"
+    except Exception:  # an exception whose __str__ raises
+        return type(exc).__name__
+
+
+def _safe_text(text: str) -> str:
+    """Error text that any log can store (an exception may carry a lone surrogate)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def settle_report(
@@ -55,24 +73,33 @@ def settle_report(
     emit: Callable[[T], None],
     timeout: float,
     log: logging.Logger,
+    failure: Callable[[str, PluginErrorEvent], T] | None = None,
 ) -> None:
     """What a finished hook call becomes, for every host (embedded runtime, remote connection).
 
-    A result's items are `prepare`d for the event's session (validated; `InvalidEvent` for a
-    bad one) and all `emit`ted, or none. A failure (or an invalid result) is logged and emitted
-    as a `plugin_error` on the session — unless the call was itself about a `plugin_error`.
+    A result's items are `prepare`d for the event's session (validated; anything that is not
+    a valid, storable, non-reserved event fails) and all `emit`ted, or none. A failure (or an
+    invalid result) is logged and emitted as a `plugin_error` on the session, prepared by
+    `failure` (default `prepare`) — unless the call was itself about a `plugin_error`. Never
+    raises: a report that cannot be settled is logged.
     """
     sid = call.event.capture_session_id
     plugin = call.impl.plugin_name
     if kind == "result":
         try:
-            items = [prepare(sid, item) for item in as_list(detail)]
-        except InvalidEvent as exc:
+            values = as_list(detail)
+            if any(v is None for v in values):
+                raise InvalidEvent("None inside a returned list (return None alone for nothing)")
+            items = [prepare(sid, item) for item in values]
+        except Exception as exc:  # InvalidEvent, or whatever a strange value provokes
             kind, detail = "invalid_result", exc
         else:
-            for item in items:
-                emit(item)
-            return
+            try:
+                for item in items:
+                    emit(item)
+                return
+            except Exception as exc:
+                kind, detail = "invalid_result", exc
     message = failure_message(kind, call, detail, timeout)
     log.warning("plugin %s %s: %s", plugin, kind, message)
     if call.event.type == "plugin_error":
@@ -80,7 +107,10 @@ def settle_report(
     error = PluginErrorEvent(
         capture_session_id=sid, plugin=plugin, hook=call.hook, error=message, kind=kind
     )
-    emit(prepare(sid, error))
+    try:
+        emit((failure or prepare)(sid, error))
+    except Exception:
+        log.exception("reporting a failure of plugin %s failed", plugin)
 
 
 class Dispatcher:
@@ -98,21 +128,38 @@ class Dispatcher:
         self._workers: dict[tuple[str, bool], SyncWorker | AsyncWorker] = {}
         self._routes: dict[str, list[tuple[SyncWorker | AsyncWorker, Any]]] = {}
         self._watchdog: asyncio.TimerHandle | None = None
+        self._async_code: dict[Any, AsyncWorker] = {}
+        self._loopwatch: LoopWatch | None = None
 
     def rebuild(self) -> None:
         """(Re)compute routes after plugins are loaded or registered at run time."""
         routes: dict[str, list] = {}
         live = set()
+        async_code = {}
         for hook in EVENT_HOOKS:
             for impl in self.manager.impls(hook):
                 is_async = inspect.iscoroutinefunction(impl.function)
                 key = (impl.plugin_name, is_async)
                 live.add(key)
-                routes.setdefault(hook, []).append((self._worker(key), impl))
+                worker = self._worker(key)
+                routes.setdefault(hook, []).append((worker, impl))
+                if is_async:
+                    async_code[impl.function.__code__] = worker
         for key in set(self._workers) - live:
             self._workers.pop(key).close()
         self._routes = routes
+        self._async_code = async_code
         self._arm_watchdog()
+        threshold = self.settings.loop_block_threshold
+        if self._loopwatch is None and threshold > 0:
+            self._loopwatch = LoopWatch(
+                self.loop, threshold, lambda: self._async_code, self._on_blocked
+            )
+
+    def _on_blocked(self, worker: AsyncWorker, call: HookCall, seconds: float) -> None:
+        """The loop watchdog caught `call` holding the loop for `seconds`."""
+        worker.stats.blocked_loop += 1
+        safe_report(self.on_report, "blocked_loop", call, seconds)
 
     def _worker(self, key: tuple[str, bool]) -> SyncWorker | AsyncWorker:
         worker = self._workers.get(key)
@@ -166,6 +213,9 @@ class Dispatcher:
         if self._watchdog is not None:
             self._watchdog.cancel()
             self._watchdog = None
+        if self._loopwatch is not None:
+            self._loopwatch.close()
+            self._loopwatch = None
         tasks = []
         for worker in self._workers.values():
             worker.close()

@@ -99,7 +99,7 @@ class PluginManager:
         for impl in self.impls(hook_name):
             try:
                 impl.function(**{k: kwargs[k] for k in impl.argnames})
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # SystemExit would end the runtime loop
                 log.warning("plugin %s failed in %s: %s", impl.plugin_name, hook_name, exc)
                 self.mark_failed(impl.plugin_name, f"{hook_name}: {type(exc).__name__}: {exc}")
                 failures.append((impl.plugin_name, exc))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import queue
 import threading
 import time
@@ -21,9 +22,27 @@ import pluggy
 
 from copilot.events import Event
 
-# report(kind, call, detail): kind is "result" | "exception" | "timeout" | "overflow"
+# report(kind, call, detail): "result" | "exception" | "timeout" | "overflow" | "blocked_loop"
 Report = Callable[[str, "HookCall", Any], None]
 _STOP = object()
+log = logging.getLogger("copilot.plugins")
+
+
+class HookExit(Exception):
+    """A hook raised SystemExit/KeyboardInterrupt: a failure of that call, not of the runtime
+    (left as they are, they would stop the plugin's thread or the runtime's loop)."""
+
+    def __init__(self, exc: BaseException) -> None:
+        super().__init__(f"{type(exc).__name__}({exc})" if str(exc) else type(exc).__name__)
+        self.original = exc
+
+
+def safe_report(report: Report, kind: str, call: HookCall, detail: Any) -> None:
+    """Hand a report over; one that raises is logged and never stops the worker."""
+    try:
+        report(kind, call, detail)
+    except Exception:
+        log.exception("settling a %s of plugin %s failed", kind, call.impl.plugin_name)
 
 
 @dataclass(slots=True)
@@ -45,6 +64,7 @@ class WorkerStats:
     failed: int = 0
     timeouts: int = 0
     dropped: int = 0
+    blocked_loop: int = 0
 
 
 class SyncWorker:
@@ -78,7 +98,7 @@ class SyncWorker:
             self.stats.dropped += 1
             if not self._overflowing:
                 self._overflowing = True
-                self.report("overflow", call, self.q.maxsize)
+                safe_report(self.report, "overflow", call, self.q.maxsize)
             return
         self._overflowing = False
         self._idle.clear()
@@ -125,8 +145,8 @@ class SyncWorker:
             self.busy_since = time.monotonic()
             try:
                 result, kind = call.invoke(), "result"
-            except Exception as exc:
-                result, kind = exc, "exception"
+            except BaseException as exc:  # SystemExit too: this thread serves the next call
+                result, kind = (exc if isinstance(exc, Exception) else HookExit(exc)), "exception"
             elapsed = time.monotonic() - self.busy_since
             self.busy_since = None
             late = elapsed > self.timeout and not self._timeout_reported
@@ -149,12 +169,17 @@ class SyncWorker:
             self._call_loop(self.report, "timeout", call, elapsed)
 
     def _call_loop(self, fn, *args) -> None:
+        if fn is self.report:
+            fn, args = safe_report, (self.report, *args)
         with contextlib.suppress(RuntimeError):  # loop already closed at shutdown
             self.loop.call_soon_threadsafe(fn, *args)
 
 
 class AsyncWorker:
-    """One task per plugin for its async hooks, each awaited with a timeout."""
+    """One task per plugin for its async hooks, each awaited with a timeout.
+
+    `current` is the call being awaited (the loop watchdog names it when the loop stalls).
+    Whatever a hook does — raise anything, return junk — the task goes on to the next call."""
 
     def __init__(
         self, plugin: str, loop: asyncio.AbstractEventLoop, maxsize: int, timeout: float, report
@@ -164,6 +189,7 @@ class AsyncWorker:
         self.report: Report = report
         self.stats = WorkerStats()
         self.q: asyncio.Queue = asyncio.Queue(maxsize)
+        self.current: HookCall | None = None
         self._overflowing = False
         self.task = loop.create_task(self._run(), name=f"copilot-plugin-{plugin}")
 
@@ -175,7 +201,7 @@ class AsyncWorker:
             self.stats.dropped += 1
             if not self._overflowing:
                 self._overflowing = True
-                self.report("overflow", call, self.q.maxsize)
+                safe_report(self.report, "overflow", call, self.q.maxsize)
             return
         self._overflowing = False
 
@@ -195,17 +221,38 @@ class AsyncWorker:
     async def _run(self) -> None:
         while True:
             call = await self.q.get()
+            self.current = call
             try:
-                result = await asyncio.wait_for(call.invoke(), self.timeout)
-            except TimeoutError:
-                self.stats.timeouts += 1
-                self.report("timeout", call, self.timeout)
-            except Exception as exc:
-                self.stats.failed += 1
-                self.report("exception", call, exc)
-            else:
-                self.stats.completed += 1
-                if result is not None:
-                    self.report("result", call, result)
+                kind, detail = await self._call(call)
             finally:
+                self.current = None
                 self.q.task_done()
+            if kind is not None:
+                safe_report(self.report, kind, call, detail)
+
+    async def _call(self, call: HookCall) -> tuple[str | None, Any]:
+        try:
+            result = await asyncio.wait_for(_guarded(call), self.timeout)
+        except TimeoutError:
+            self.stats.timeouts += 1
+            return "timeout", self.timeout
+        except asyncio.CancelledError as exc:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # the worker itself is being closed
+            self.stats.failed += 1  # the hook raised CancelledError of its own
+            return "exception", exc
+        except Exception as exc:
+            self.stats.failed += 1
+            return "exception", exc
+        self.stats.completed += 1
+        return ("result", result) if result is not None else (None, None)
+
+
+async def _guarded(call: HookCall) -> Any:
+    """Await the hook; SystemExit/KeyboardInterrupt become `HookExit` (asyncio would stop the
+    whole loop with them)."""
+    try:
+        return await call.invoke()
+    except (SystemExit, KeyboardInterrupt) as exc:
+        raise HookExit(exc) from None

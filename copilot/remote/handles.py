@@ -34,7 +34,9 @@ def emit_body(session_id: str, event: Event | dict[str, Any]) -> dict[str, Any]:
 def post_event(api: Api, body: dict[str, Any], timeout: float | None = None) -> Event:
     """Persist and deliver an event on the server; returns it with its seq. `timeout`
     (seconds) replaces the client's own for this request."""
-    path = f"/v1/capture_sessions/{body['capture_session_id']}/emit"
+    # plugin errors have their own route: emit refuses the types only the runtime writes
+    route = "plugin_errors" if body.get("type") == "plugin_error" else "emit"
+    path = f"/v1/capture_sessions/{body['capture_session_id']}/{route}"
     if timeout is None:
         return parse_event(api.post(path, body))
     return parse_event(api.request("POST", path, json=body, timeout=timeout))

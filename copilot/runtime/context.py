@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from copilot.events import Event
 
+_OWN_FAILURES = frozenset({"plugin_error"})
+
 if TYPE_CHECKING:
     from copilot.runtime.runtime import Runtime
     from copilot.store import SessionRecord
@@ -52,8 +54,10 @@ class SessionContext(SessionView):
         return self._runtime.session_record(self.id)
 
     def emit(self, event: Event | dict[str, Any]) -> None:
-        """Validate now (errors raise here), persist and deliver on the runtime loop."""
-        draft = self._runtime.draft(self.id, event)
+        """Validate now (errors raise here), persist and deliver on the runtime loop. A plugin
+        may report its own background failures as `plugin_error`; other reserved types are
+        the runtime's."""
+        draft = self._runtime.draft(self.id, event, allow=_OWN_FAILURES)
         self._runtime.submit_publish(draft)
 
 

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 from copilot.capture.sources import SourceRegistry
 from copilot.config import Settings, load_settings
-from copilot.errors import CopilotError, NotEnabled
-from copilot.events import Event, EventTypes
+from copilot.errors import CopilotError, InvalidEvent, NotEnabled
+from copilot.events import RESERVED_TYPES, Event, EventTypes
 from copilot.plugins.dispatch import Dispatcher, settle_report
 from copilot.plugins.manager import PluginManager
 from copilot.plugins.workers import HookCall
@@ -137,7 +137,7 @@ class Runtime:
                 args = {"register": registers[hook], "settings": self.settings}
                 try:
                     impl.function(**{k: args[k] for k in impl.argnames})
-                except Exception as exc:
+                except (Exception, SystemExit) as exc:
                     log.warning("plugin %s failed in %s: %s", impl.plugin_name, hook, exc)
                     self.plugins.mark_failed(impl.plugin_name, f"{hook}: {exc}")
 
@@ -187,17 +187,36 @@ class Runtime:
             emit=self.publish,
             timeout=self.settings.plugin_timeout,
             log=log,
+            failure=lambda sid, error: self.draft(sid, error, allow=RESERVED_TYPES),
         )
 
     # ----------------------------------------------------------------- events
-    def draft(self, session_id: str, event: Event | dict[str, Any]) -> Event:
-        """Validate an event (model or dict) for `session_id` against the registered types."""
+    def draft(
+        self,
+        session_id: str,
+        event: Event | dict[str, Any],
+        *,
+        allow: frozenset[str] | set[str] = frozenset(),
+    ) -> Event:
+        """Validate an event (model or dict) for `session_id` against the registered types.
+
+        Reserved types (`capture_session`, `channel`, `plugin_error`, …) are the runtime's own:
+        refused unless the caller is allowed them (`allow`)."""
         if isinstance(event, dict):
             event = {**event, "capture_session_id": session_id}  # the handle decides the session
             event.pop("seq", None)
             event.pop("id", None)
-        elif event.capture_session_id != session_id:
-            event = event.model_copy(update={"capture_session_id": session_id})
+        elif isinstance(event, Event):
+            if event.capture_session_id != session_id:
+                event = event.model_copy(update={"capture_session_id": session_id})
+        else:
+            raise InvalidEvent(f"an event is an Event or a dict with a type, not {event!r:.80}")
+        kind = event.get("type") if isinstance(event, dict) else event.type
+        if isinstance(kind, str) and kind in RESERVED_TYPES and kind not in allow:
+            raise InvalidEvent(
+                f"event type {kind!r} is reserved: only the runtime writes"
+                f" {', '.join(sorted(RESERVED_TYPES))} events"
+            )
         event = self.types.validate(event)
         if self.settings.redact_sensitive and event.type in REDACTED_TYPES:
             event = redact_event(event, self.settings.sensitive_min_confidence)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from copilot.errors import InvalidEvent
 from copilot.server.auth import require_backend
 from copilot.server.wire import jsonable, session_json
 
@@ -70,6 +71,20 @@ def export_session(session_id: str, body: ExportBody, request: Request) -> dict[
 def emit_event(session_id: str, event: dict[str, Any], request: Request) -> dict[str, Any]:
     cap = request.app.state.conn.get_capture_session(session_id)
     return cap.emit(event).model_dump(mode="json")
+
+
+@router.post(
+    "/{session_id}/plugin_errors", status_code=201, dependencies=[Depends(require_backend)]
+)
+def report_plugin_error(session_id: str, event: dict[str, Any], request: Request) -> dict[str, Any]:
+    """A plugin hosted outside the server (a remote `conn.register_plugin`) failed: logged as
+    a `plugin_error` (a type `emit` refuses, like every type only the runtime writes)."""
+    if event.get("type", "plugin_error") != "plugin_error":
+        raise InvalidEvent("this route takes plugin_error events only; emit the rest")
+    rt = request.app.state.conn.runtime
+    request.app.state.conn.get_capture_session(session_id)
+    draft = rt.draft(session_id, {**event, "type": "plugin_error"}, allow={"plugin_error"})
+    return rt.call(rt.publish, draft).model_dump(mode="json")
 
 
 @router.post("/{session_id}/search", dependencies=[Depends(require_backend)])

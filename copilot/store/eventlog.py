@@ -7,14 +7,22 @@ fan-out. A failed insert rolls back and consumes no seq.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterable
 
+from copilot.errors import InvalidEvent
 from copilot.events import Event, EventTypes
 from copilot.ids import new_id
 
 SqlStep = Callable[[sqlite3.Connection], None]
+
+
+def _serialize(event: Event) -> str:
+    """The stored body; what JSON cannot hold (a lone surrogate) fails here, before the insert."""
+    try:
+        return event.model_dump_json()
+    except ValueError as exc:
+        raise InvalidEvent(f"{event.type} event cannot be stored: {exc}") from None
 
 
 class EventLog:
@@ -48,6 +56,7 @@ class EventLog:
                     update={"seq": next_seq[sid], "id": draft.id or new_id("evt")}
                 )
                 next_seq[sid] += 1
+                body = _serialize(event)
                 conn.execute(
                     "INSERT INTO events (capture_session_id, seq, id, type, rtstream_id,"
                     " created_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -58,7 +67,7 @@ class EventLog:
                         event.type,
                         event.rtstream_id,
                         event.created_at,
-                        event.model_dump_json(),
+                        body,
                     ),
                 )
                 out.append(event)
@@ -96,7 +105,8 @@ class EventLog:
         types: Iterable[str] | None = None,
     ) -> list[Event]:
         """Events with seq > `after`, in order; `types` filters by event type."""
-        sql = "SELECT body FROM events WHERE capture_session_id = ? AND seq > ?"
+        sql = "SELECT seq, id, type, created_at, body FROM events"
+        sql += " WHERE capture_session_id = ? AND seq > ?"
         args: list = [session_id, after]
         if types is not None:
             names = list(types)
@@ -105,7 +115,13 @@ class EventLog:
         sql += " ORDER BY seq LIMIT ?"
         args.append(limit)
         rows = self._conn.execute(sql, args).fetchall()
-        return [self._types.load(json.loads(body)) for (body,) in rows]
+        return [self._load_row(session_id, *row) for row in rows]
+
+    def _load_row(self, session_id: str, seq: int, eid: str, type_: str, at, body: str) -> Event:
+        """A stored row as an event; one that cannot be parsed is an `unreadable` event."""
+        return self._types.load_stored(
+            body, session_id=session_id, seq=seq, event_id=eid, stored_type=type_, created_at=at
+        )
 
     def count(self, session_id: str) -> int:
         row = self._conn.execute(

@@ -178,3 +178,87 @@ class BlipProxy:
     def close(self) -> None:
         self.cut()
         self.listener.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServeProcess:
+    """A real `copilot serve` process on 127.0.0.1 over `home` (only the audio_sources builtin,
+    so no model loads); its stderr is kept in `log`."""
+
+    def __init__(self, home, port: int | None = None, **env: str) -> None:
+        self.home = home
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {"COPILOT_PLUGINS": "audio_sources", **env}
+        self.proc = None
+        self._log_path = None
+
+    def start(self, timeout: float = 30.0) -> ServeProcess:
+        import os
+        import subprocess
+        import sys
+        import tempfile
+
+        import httpx
+
+        fd, self._log_path = tempfile.mkstemp(prefix="copilot-serve-", suffix=".log")
+        env = {**os.environ, "COPILOT_HOME": str(self.home), **self.env}
+        env.pop("COPILOT_CONFIG", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "copilot", "serve", "--port", str(self.port)],
+            env=env,
+            stdout=fd,
+            stderr=fd,
+        )
+        os.close(fd)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"copilot serve exited {self.proc.returncode}:\n{self.log}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=0.5).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        self.proc.kill()
+        raise RuntimeError(f"copilot serve did not come up:\n{self.log}")
+
+    @property
+    def log(self) -> str:
+        if self._log_path is None:
+            return ""
+        with open(self._log_path, errors="replace") as f:
+            return f.read()
+
+    def stop(self, sig: int | None = None, timeout: float = 30.0) -> int | None:
+        """Send `sig` (SIGTERM by default); the exit code, or None if it had to be killed."""
+        import signal as signals
+        import subprocess
+
+        if self.proc is None or self.proc.poll() is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.send_signal(signals.SIGTERM if sig is None else sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+            return None
+
+    def __enter__(self) -> ServeProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+        import os
+
+        if self._log_path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._log_path)
