@@ -16,6 +16,7 @@ from copilot.connection import Connection
 from copilot.errors import CopilotError
 from copilot.server import framing, remote_source
 from copilot.server.auth import ApiError, Authenticator
+from copilot.server.owners import Owners
 from copilot.server.wire import status_for
 
 
@@ -54,7 +55,7 @@ def create_app(
     app.state.ingest_grace = ingest_grace  # seconds a vanished capture client may re-attach
     app.state.ingest_attached = {}  # session id -> open ingest connections
     app.state.ingest_tasks = set()
-    app.state.session_tokens = {}  # session id -> jti of the unscoped token that started it
+    app.state.owners = Owners(rt)  # which session a token started, who streams it now
     for module in (routes_sessions, routes_rtstreams, routes_misc, ws, ws_all, ingest):
         app.include_router(module.router)
 

@@ -24,6 +24,8 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from copilot.capture.sources import ChannelRequest
 from copilot.errors import PermissionDenied
 from copilot.server import framing
+from copilot.server.auth import Caller
+from copilot.server.owners import Owners, owner_key
 from copilot.server.remote_source import RemoteSource
 from copilot.server.wire import status_for
 from copilot.server.ws import close_with_error
@@ -34,11 +36,13 @@ ACK_EVERY = 20
 
 
 class IngestConn:
-    def __init__(self, ws: WebSocket, source: RemoteSource, claims) -> None:
+    def __init__(self, ws: WebSocket, source: RemoteSource, caller: Caller) -> None:
         self.ws = ws
         self.rt = ws.app.state.conn.runtime
         self.source = source
-        self.claims = claims
+        self.claims = caller.claims
+        self.owners: Owners = ws.app.state.owners
+        self.owner = owner_key(caller.claims, caller.key_id)
         self.sid: str | None = None
         self.channels: list[str] = []
         self.since_ack = 0
@@ -61,6 +65,13 @@ class IngestConn:
         if scoped not in (None, sid):
             raise PermissionDenied(f"this client token is scoped to capture session {scoped}")
         return sid
+
+    async def _check_may_attach(self, sid: str) -> None:
+        if not await self.owners.may_use(self.claims, sid):
+            raise PermissionDenied(
+                f"this client token did not start capture session {sid} and is not scoped to"
+                " it: only the token that started a session may attach to it"
+            )
 
     def seqs(self) -> dict[str, int]:
         out = {}
@@ -103,14 +114,21 @@ class IngestConn:
         primary = msg.get("primary_video_channel_id")
         swse = bool(msg.get("stop_when_sources_end", False))
         sessions = self.rt.sessions
-        await self.rt.acall(sessions.start, sid, requests, primary, swse)
-        if self.claims is not None:  # this token may now read the session's events
-            self.ws.app.state.session_tokens[sid] = self.claims.jti
+        made = await self.owners.bind(self.claims, sid)  # refused if bound to another session
+        try:
+            await self.rt.acall(sessions.start, sid, requests, primary, swse)
+        except BaseException:
+            if made:
+                await self.owners.unbind(self.claims, sid)
+            raise
         self._bind(sid, ids)
         await self.send("started", capture_session_id=sid, channels=ids, seqs=self.seqs())
 
     async def op_attach(self, msg: dict[str, Any]) -> None:
+        if self.sid is not None:
+            raise ValueError(f"this connection already streams {self.sid}")
         sid = self._check_scope(msg.get("capture_session_id"))
+        await self._check_may_attach(sid)
         channels = msg.get("channels")
         if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
             raise ValueError("attach needs channels: the channel ids in start order")
@@ -148,14 +166,24 @@ class IngestConn:
         await self.send("pong", seqs=self.seqs() if self.sid else {})
 
     def _bind(self, sid: str, channels: list[str]) -> None:
+        replaced = self.owners.claim(sid, self.owner, self)  # refused: another live client
         self.sid, self.channels = sid, channels
         attached = self.ws.app.state.ingest_attached
         attached[sid] = attached.get(sid, 0) + 1
+        if replaced is not None:  # the same client reconnected: its old socket is stale
+            task = asyncio.get_running_loop().create_task(replaced.superseded())
+            self.ws.app.state.ingest_tasks.add(task)
+            task.add_done_callback(self.ws.app.state.ingest_tasks.discard)
+
+    async def superseded(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.ws.close(code=1008, reason="superseded by a newer connection")
 
     async def detach(self) -> None:
         """The socket is gone. If no client re-attaches within the grace period, stop."""
         if self.sid is None:
             return
+        self.owners.release(self.sid, self)
         attached = self.ws.app.state.ingest_attached
         attached[self.sid] -= 1
         if attached[self.sid] > 0:
@@ -173,6 +201,8 @@ class IngestConn:
     def _bound(self) -> str:
         if self.sid is None:
             raise ValueError("send a start or attach message first")
+        if not self.owners.is_live_conn(self.sid, self):
+            raise PermissionDenied("a newer connection of this client streams the session now")
         return self.sid
 
     def _handle(self, index: Any):
@@ -186,18 +216,33 @@ class IngestConn:
 
     # ------------------------------------------------------------------ media
     async def on_frame(self, data: bytes) -> None:
+        """Decode and hand over on the connection's own thread (decoding an image is work
+        the server loop must not do), in order; a refused frame gets a `bad_frame` error."""
         try:
-            packet = framing.decode(data, self.ws.app.state.max_frame_bytes)
-            handle = self._handle(packet.channel)
-        except Exception as exc:  # FrameError, or anything else a hostile frame provokes
-            await self.error("bad_frame", str(exc) or type(exc).__name__)
+            self._bound()
+        except Exception as exc:
+            await self.error("bad_frame", str(exc))
             return
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self.feeder, handle.offer, packet.seq, packet.frame)
+        problem = await loop.run_in_executor(self.feeder, self._feed, data)
+        if problem is not None:
+            await self.error("bad_frame", problem)
+            return
         self.since_ack += 1
         if self.since_ack >= ACK_EVERY:
             self.since_ack = 0
             await self.send("ack", seqs=self.seqs())
+
+    def _feed(self, data: bytes) -> str | None:
+        """Feeder thread: parse one frame and offer it to its channel; what was wrong, if
+        anything."""
+        try:
+            packet = framing.decode(data, self.ws.app.state.max_frame_bytes)
+            handle = self._handle(packet.channel)
+            handle.offer(packet.seq, packet.frame)
+        except Exception as exc:  # FrameError, FrameRefused, or whatever a hostile frame does
+            return str(exc) or type(exc).__name__
+        return None
 
 
 @router.websocket("/v1/ingest")
@@ -209,7 +254,7 @@ async def ingest(ws: WebSocket) -> None:
     except Exception as exc:
         await close_with_error(ws, exc)
         return
-    conn = IngestConn(ws, ws.app.state.remote_source, caller.claims)
+    conn = IngestConn(ws, ws.app.state.remote_source, caller)
     try:
         while True:
             msg = await ws.receive()

@@ -10,6 +10,7 @@ client never resolves to the server's own microphone.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from copilot.capture.sources import (
@@ -23,6 +24,14 @@ from copilot.capture.sources import (
 )
 
 NAME = "remote"
+# A frame seq may run ahead of the last one by the frames a client can have dropped since:
+# SEQ_JUMP, plus SEQ_RATE per second since the previous frame (sources make far fewer).
+SEQ_JUMP = 1000
+SEQ_RATE = 1000.0
+
+
+class FrameRefused(ValueError):
+    """A well-formed frame the channel will not take (its seq or pts is out of bounds)."""
 
 
 class RemoteHandle(SourceHandle):
@@ -34,7 +43,9 @@ class RemoteHandle(SourceHandle):
         self.last_seq = -1  # highest frame seq accepted (resent frames are skipped)
         self.received = 0
         self.duplicates = 0
+        self.refused = 0
         self.ended = False
+        self._last_at = time.monotonic()
 
     def offer(self, seq: int, frame: Any) -> bool:
         """Hand a frame to the pipe, waiting for room (blocks: call it off the server loop).
@@ -47,7 +58,15 @@ class RemoteHandle(SourceHandle):
         if seq <= self.last_seq:
             self.duplicates += 1
             return False
-        self.last_seq = seq
+        now = time.monotonic()
+        allowed = SEQ_JUMP + SEQ_RATE * (now - self._last_at)
+        if seq - self.last_seq > allowed:
+            self.refused += 1
+            raise FrameRefused(
+                f"frame seq {seq} is {seq - self.last_seq} past the last one ({self.last_seq});"
+                f" at most {allowed:.0f} frames can have been lost since: frame dropped"
+            )
+        self.last_seq, self._last_at = seq, now
         self.received += 1
         self.sink.put(frame, wait=True)
         return True

@@ -28,9 +28,7 @@ async def authorize_reader(app, headers, session_id: str) -> None:
     """An API key, a client token scoped to the session, or the unscoped token that started
     it here; anything else is refused (a client token is no key to other sessions)."""
     caller = await app.state.auth.capture(headers, session_id)
-    claims = caller.claims
-    started_it = claims is not None and app.state.session_tokens.get(session_id) == claims.jti
-    if claims is not None and claims.session_id is None and not started_it:
+    if not await app.state.owners.may_use(caller.claims, session_id):
         raise ApiError(
             401,
             f"this client token is not scoped to capture session {session_id} and did not start it",
