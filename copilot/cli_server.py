@@ -24,9 +24,15 @@ def _keys():
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from copilot.errors import ConfigError
+    from copilot.plugins.manager import import_plugin
     from copilot.server.serve import serve
 
-    serve(args.host, args.port)
+    try:
+        plugins = [(spec, import_plugin(spec)) for spec in getattr(args, "plugin", None) or ()]
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    serve(args.host, args.port, plugins=plugins)
     return 0
 
 
@@ -80,7 +86,13 @@ def cmd_webhooks(args: argparse.Namespace) -> int:
 def add_parsers(sub) -> None:
     s = sub.add_parser("serve", help="run the backend API (FastAPI + uvicorn)")
     s.add_argument("--host", default="127.0.0.1", help="bind address (default loopback only)")
-    s.add_argument("--port", type=int, default=8700)
+    s.add_argument("--port", type=int, default=8700, help="0 picks a free port (it is logged)")
+    s.add_argument(
+        "--plugin",
+        action="append",
+        metavar="MODULE[:OBJECT]",
+        help="also load this plugin (entry-point syntax; repeatable), e.g. a local one",
+    )
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("keys", help="API keys for the backend API")

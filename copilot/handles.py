@@ -71,6 +71,32 @@ async def follow_cursor(rt: Runtime, cursor: Any) -> AsyncIterator[Event]:
             rt.loop.call_soon_threadsafe(cursor.close)
 
 
+def read_page(
+    rt: Runtime,
+    session_id: str,
+    since: int = 0,
+    limit: int = 500,
+    types: Iterable[str] | None = None,
+) -> tuple[list[Event], dict[str, Any]]:
+    """One page of the durable log after `since` (run on the loop): the events, and
+    `{"next_since", "status", "ended"}` — `next_since` is the cursor for the next page,
+    `ended` says the session is over and this page has its last events."""
+    from copilot.runtime.states import TERMINAL
+
+    if not 1 <= limit <= 5000:
+        raise ValueError("limit must be between 1 and 5000")
+    if since < 0:
+        raise ValueError("since must be >= 0")
+    status = rt.sessions.require(session_id).status
+    rows = rt.log.read(session_id, after=since, limit=limit, types=list(types) if types else None)
+    page = {
+        "next_since": rows[-1].seq if rows else since,
+        "status": status,
+        "ended": status in TERMINAL and len(rows) < limit,
+    }
+    return rows, page
+
+
 class RTStreamBase:
     """What every RTStream handle shares, whatever the transport: ids, and the feature
     methods, which pack their options and hand them to `_start(method, options)`."""
@@ -206,6 +232,12 @@ class CaptureSession:
     ) -> AsyncIterator[Event]:
         """Async iterator: the log after `since`, then live; ends after the session ends."""
         return iter_events(self._rt, self.id, since=since, types=types, until_end=until_end)
+
+    def poll(
+        self, since: int = 0, limit: int = 500, types: Iterable[str] | None = None
+    ) -> tuple[list[Event], dict[str, Any]]:
+        """One page of logged events after `since`: (events, {next_since, status, ended})."""
+        return self._rt.call(read_page, self._rt, self.id, since, limit, types)
 
     def emit(self, event: Event | dict[str, Any]) -> Event:
         """Validate, persist and deliver an event of a registered type; returns it with seq."""

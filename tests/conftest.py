@@ -11,6 +11,7 @@ import pytest
 
 import copilot
 from tests.support import openai_stub
+from tests.support.api import MODES, PROFILES, open_api
 from tests.support.sources import TestSourcesPlugin
 
 
@@ -42,3 +43,14 @@ def stub():
     """A real OpenAI-compatible server on 127.0.0.1; its base URL (requests in Stub.requests)."""
     with openai_stub.serve() as url:
         yield url
+
+
+@pytest.fixture(scope="module", params=MODES)
+def api(request, tmp_path_factory):
+    """The public API over an embedded runtime, then over a real `copilot serve` (one per
+    module; see tests/support/api.py for API_PROFILE and API_SETTINGS)."""
+    profile = PROFILES[getattr(request.module, "API_PROFILE", "bare")]
+    extra = getattr(request.module, "API_SETTINGS", {})
+    root = tmp_path_factory.mktemp(f"api-{request.param}")
+    with open_api(request.param, profile, root, **extra) as opened:
+        yield opened

@@ -31,6 +31,21 @@ class PluginInfo:
     source: str = ""  # entry point value or "runtime"
 
 
+def instantiate(obj: Any) -> Any:
+    """A class becomes one instance (its own state per runtime); a module or object is kept."""
+    return obj() if isinstance(obj, type) else obj
+
+
+def import_plugin(spec: str) -> Any:
+    """`module`, `module:object` or `module:Class` (the entry-point syntax) → a plugin object,
+    e.g. for `copilot serve --plugin my_package.plugin` without packaging it."""
+    ep = importlib.metadata.EntryPoint(name=spec, value=spec, group=ENTRY_POINT_GROUP)
+    try:
+        return instantiate(ep.load())
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"cannot load plugin {spec!r}: {type(exc).__name__}: {exc}") from None
+
+
 class PluginManager:
     """Owns one pluggy manager; every runtime builds its own (no module-global state)."""
 
@@ -48,9 +63,7 @@ class PluginManager:
                 self._info[ep.name] = PluginInfo(ep.name, "blocked", source=ep.value)
                 continue
             try:
-                obj = ep.load()
-                if isinstance(obj, type):  # a class: one instance per runtime (own state)
-                    obj = obj()
+                obj = instantiate(ep.load())
             except Exception as exc:  # any import-time failure of someone else's code
                 self._fail(ep.name, ep.value, f"import failed: {type(exc).__name__}: {exc}")
                 continue

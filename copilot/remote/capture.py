@@ -30,16 +30,27 @@ from copilot.server.wire import error_class
 log = logging.getLogger("copilot.remote.capture")
 
 
-def load_sources(plugins: Iterable[Any] = (), *, entrypoints: bool = True) -> SourceRegistry:
-    """This machine's capture sources, from installed plugins (and `plugins`), no runtime."""
+def load_sources(
+    plugins: Iterable[Any] = (), *, entrypoints: bool = True, **settings: Any
+) -> SourceRegistry:
+    """This machine's capture sources, from installed plugins (and `plugins`), no runtime;
+    `settings` (e.g. `screen_fps`) are what the sources read, as `copilot.connect` takes them."""
     from copilot.config import load_settings
     from copilot.runtime.runtime import Runtime
 
-    rt = Runtime(load_settings(), entrypoints=entrypoints)
+    rt = Runtime(load_settings(**settings), entrypoints=entrypoints)
     for p in plugins:
         rt.plugins.register(p)
     rt.load_plugins()
     return rt.sources
+
+
+def _closed_error(exc: websockets.ConnectionClosed) -> Exception:
+    """The error a server's close frame carries (code 4000 + HTTP status, reason)."""
+    frame = exc.rcvd
+    if frame is not None and 4000 <= frame.code < 5000:
+        return error_class("", frame.code - 4000)(frame.reason)
+    return CopilotError(f"the server closed the ingest connection ({exc})")
 
 
 class RemoteCaptureClient:
@@ -91,7 +102,10 @@ class RemoteCaptureClient:
 
     async def _expect(self, ws, *ops: str) -> dict:
         while True:
-            msg = json.loads(await ws.recv())
+            try:
+                msg = json.loads(await ws.recv())
+            except websockets.ConnectionClosed as exc:  # closed without saying why in a message
+                raise _closed_error(exc) from None
             if msg["op"] in ops:
                 return msg
             if msg["op"] == "error":
@@ -109,29 +123,31 @@ class RemoteCaptureClient:
     ) -> None:
         if self.capture_session_id is not None:
             raise CopilotError(f"this client is already running {self.capture_session_id}")
+        from copilot.runtime.sessions import check_channels
+
         requests = [_request(c) for c in channels]
+        check_channels(requests, primary_video_channel_id)
         registry = self._registry()
         resolved = await asyncio.to_thread(lambda: [(r, *registry.resolve(r)) for r in requests])
         ws = await self._connect()
+        start = {
+            "op": "start",
+            "capture_session_id": capture_session_id,
+            "channels": [
+                {
+                    "channel_id": r.channel_id,
+                    "name": i.name,
+                    "realtime": bool(i.details.get("realtime", True)),
+                }
+                for r, _, i in resolved
+            ],
+            "primary_video_channel_id": primary_video_channel_id,
+            "stop_when_sources_end": stop_when_sources_end,
+        }
         try:
-            await ws.send(
-                json.dumps(
-                    {
-                        "op": "start",
-                        "capture_session_id": capture_session_id,
-                        "channels": [
-                            {
-                                "channel_id": r.channel_id,
-                                "name": i.name,
-                                "realtime": bool(i.details.get("realtime", True)),
-                            }
-                            for r, _, i in resolved
-                        ],
-                        "primary_video_channel_id": primary_video_channel_id,
-                        "stop_when_sources_end": stop_when_sources_end,
-                    }
-                )
-            )
+            # a server that refuses the token has sent why and closed: read that below
+            with contextlib.suppress(websockets.ConnectionClosed):
+                await ws.send(json.dumps(start))
             await self._expect(ws, "started")
         except BaseException:
             await ws.close()
@@ -143,7 +159,24 @@ class RemoteCaptureClient:
         self._pump_task = loop.create_task(self._pump())
         for idx, (req, src, info) in enumerate(resolved):
             sink = self._buf.sink(loop, idx)
-            self._handles.append(await asyncio.to_thread(src.open, info, req, sink))
+            try:
+                self._handles.append(await asyncio.to_thread(src.open, info, req, sink))
+            except Exception as exc:  # as the embedded runtime does: the session fails
+                await self._fail_start(f"could not open channel: {exc}", exc)
+
+    async def _fail_start(self, reason: str, exc: Exception) -> None:
+        """A channel could not be opened here: stop the ones that were, tell the server to
+        move the session to failed, and raise what the embedded runtime raises."""
+        from copilot.runtime.sessions import CaptureError
+
+        sid = self.capture_session_id
+        for handle in self._handles:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(handle.stop)
+        self._handles.clear()
+        with contextlib.suppress(CopilotError, OSError):
+            await self._control("fail", "failed", reason=reason)
+        raise CaptureError(f"capture session {sid} failed: {reason}") from exc
 
     async def _recv(self, ws) -> None:
         async for raw in ws:
@@ -240,12 +273,20 @@ class RemoteCaptureClient:
         return self.capture_session_id
 
     async def pause(self, channel_id: str) -> None:
+        """Stop sending a channel (its device pauses here too); the server logs `paused`."""
         self._sid()
         await self._control("pause", "paused", channel_id=channel_id)
+        await self._local(channel_id, "pause")
 
     async def resume(self, channel_id: str) -> None:
         self._sid()
         await self._control("resume", "resumed", channel_id=channel_id)
+        await self._local(channel_id, "resume")
+
+    async def _local(self, channel_id: str, action: str) -> None:
+        if channel_id in self._channels and len(self._handles) == len(self._channels):
+            handle = self._handles[self._channels.index(channel_id)]
+            await asyncio.to_thread(getattr(handle, action))
 
     def events(self, since: int = 0, types: Iterable[str] | None = None) -> AsyncIterator:
         return iter_remote_events(self._base, self._token, self._sid(), since=since, types=types)

@@ -118,15 +118,17 @@ class RemoteCaptureSession:
             api.base_url, api.credential, self.id, since=since, types=types, until_end=until_end
         )
 
-    def poll(self, since: int = 0, limit: int = 500, types: Iterable[str] | None = None):
-        """One page of logged events after `since` (the polling endpoint)."""
+    def poll(
+        self, since: int = 0, limit: int = 500, types: Iterable[str] | None = None
+    ) -> tuple[list[Event], dict[str, Any]]:
+        """One page of logged events after `since`: (events, {next_since, status, ended})."""
         data = self._api.get(
             f"/v1/capture_sessions/{self.id}/events",
             since=since,
             limit=limit,
             types=",".join(types) if types else None,
         )
-        return [parse_event(e) for e in data["events"]], data
+        return [parse_event(e) for e in data.pop("events")], data
 
     def emit(self, event: Event | dict[str, Any]) -> Event:
         return post_event(self._api, emit_body(self.id, event))

@@ -63,6 +63,17 @@ class LiveSession:
         raise NotFound(f"session {self.record.id} is not capturing channel {channel_id!r}")
 
 
+def check_channels(requests: list[ChannelRequest], primary_video_channel_id: str | None) -> None:
+    """What `start_session` refuses before opening anything (embedded or remote)."""
+    if not requests:
+        raise ValueError("start_session needs at least one channel")
+    ids = [r.channel_id for r in requests]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"a channel is listed twice: {ids}")
+    if primary_video_channel_id and primary_video_channel_id not in ids:
+        raise ValueError(f"primary_video_channel_id {primary_video_channel_id!r} not captured")
+
+
 def _pid_alive(pid: int | None) -> bool:
     if not pid:
         return False
@@ -193,13 +204,7 @@ class SessionManager:
     ) -> SessionRecord:
         rec = self.require(session_id)
         check_transition(session_id, rec.status, "starting")
-        if not requests:
-            raise ValueError("start_session needs at least one channel")
-        ids = [r.channel_id for r in requests]
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"a channel is listed twice: {ids}")
-        if primary_video_channel_id and primary_video_channel_id not in ids:
-            raise ValueError(f"primary_video_channel_id {primary_video_channel_id!r} not captured")
+        check_channels(requests, primary_video_channel_id)
         resolved = [(req, *self.rt.sources.resolve(req)) for req in requests]
 
         t0 = time.monotonic()

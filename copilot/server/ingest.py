@@ -162,6 +162,14 @@ class IngestConn:
         self.source.forget(sid)
         await self.send("stopped", capture_session_id=sid)
 
+    async def op_fail(self, msg: dict[str, Any]) -> None:
+        """The client could not open a channel: the session fails, as it would embedded."""
+        sid = self._bound()
+        reason = str(msg.get("reason") or "the capture client failed")[:500]
+        await self.rt.acall(self.rt.sessions.fail, sid, reason)
+        self.source.forget(sid)
+        await self.send("failed", capture_session_id=sid)
+
     async def op_ping(self, msg: dict[str, Any]) -> None:
         await self.send("pong", seqs=self.seqs() if self.sid else {})
 

@@ -13,15 +13,17 @@ log = logging.getLogger("copilot.server")
 
 
 def build(settings: Any = None, *, entrypoints: bool = True, policy=None, plugins=()):
-    """A started runtime with webhooks installed, and the app over it."""
+    """A started runtime with webhooks installed, and the app over it; `plugins` (objects or
+    `(name, object)` pairs) are registered besides the installed ones."""
     from copilot.config import load_settings
     from copilot.delivery.webhooks import Webhooks
     from copilot.runtime.runtime import Runtime
     from copilot.server.app import create_app
 
     rt = Runtime(settings or load_settings(), entrypoints=entrypoints).start()
-    for plugin in plugins:
-        rt.register_plugin(plugin)
+    for plugin in plugins:  # objects, or (name, object)
+        name, obj = plugin if isinstance(plugin, tuple) else (None, plugin)
+        rt.register_plugin(obj, name)
     webhooks = Webhooks(rt, policy).install()
     return rt, create_app(rt, webhooks=webhooks)
 

@@ -16,8 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 
-from copilot.handles import iter_events
-from copilot.runtime.states import TERMINAL
+from copilot.handles import iter_events, read_page
 from copilot.server.auth import ApiError
 from copilot.server.wire import status_for
 
@@ -49,25 +48,9 @@ async def poll_events(
 ) -> dict[str, Any]:
     """Events after `since` from the log; `next_since` is the cursor for the next call."""
     await authorize_reader(request.app, request.headers, session_id)
-    if not 1 <= limit <= 5000:
-        raise ValueError("limit must be between 1 and 5000")
-    if since < 0:
-        raise ValueError("since must be >= 0")
     rt = request.app.state.conn.runtime
-    wanted = _types(types)
-
-    def read():
-        status = rt.sessions.require(session_id).status
-        rows = rt.log.read(session_id, after=since, limit=limit, types=wanted)
-        return status, rows
-
-    status, rows = await rt.acall_sync(read)
-    return {
-        "events": [ev.model_dump(mode="json") for ev in rows],
-        "next_since": rows[-1].seq if rows else since,
-        "status": status,
-        "ended": status in TERMINAL and len(rows) < limit,
-    }
+    rows, page = await rt.acall_sync(read_page, rt, session_id, since, limit, _types(types))
+    return {"events": [ev.model_dump(mode="json") for ev in rows], **page}
 
 
 async def close_with_error(ws: WebSocket, exc: BaseException) -> None:

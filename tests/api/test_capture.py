@@ -1,0 +1,79 @@
+"""The capture client through the public API, embedded and served: permissions, channels,
+pause and resume, sources that end."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+API_PROFILE = "bare"
+
+
+async def test_permissions_report_granted_or_denied_with_reason(api):
+    client = api.client(api.conn.generate_client_token())
+    mic = await client.request_permission("microphone")
+    assert mic.granted and mic.kind == "mic"
+    screen = await client.request_permission("screen")
+    assert not screen.granted and "no display" in screen.reason
+    with pytest.raises(ValueError, match="unknown channel kind 'webcam'"):
+        await client.request_permission("webcam")
+
+
+async def test_list_channels_groups_and_defaults(api):
+    client = api.client(api.conn.generate_client_token())
+    channels = await client.list_channels()
+    assert [c.id for c in channels.mics] == ["mic:tone", "mic:broken"]
+    assert channels.mics.default.id == "mic:tone"
+    assert channels.system_audio.default.id == "system_audio:tone"
+    assert channels.displays.primary.id == "display:1"
+    assert channels.get("display:1").details == {"w": 64}
+
+
+async def test_pause_stops_frames_and_resume_restarts(api):
+    conn = api.conn
+    cap = conn.create_capture_session()
+    client = api.client(conn.generate_client_token())
+    await client.start_session(capture_session_id=cap.id, channels=["mic:tone", "display:1"])
+
+    def frames():
+        return conn.stats()["channels"][f"{cap.id}/mic:tone"]["frames"]
+
+    async def settled():  # frames already on their way (over the network) arrive first
+        last = -1
+        while (now := frames()) != last:
+            last = now
+            await asyncio.sleep(0.15)
+        return now
+
+    await asyncio.sleep(0.3)
+    assert frames() > 0
+    await client.pause("mic:tone")
+    assert api.sources.tone.handles[-1].paused.is_set()  # the device itself pauses
+    paused_at = await settled()
+    await asyncio.sleep(0.3)
+    assert frames() == paused_at
+    await client.resume("mic:tone")
+    assert not api.sources.tone.handles[-1].paused.is_set()
+    await asyncio.sleep(0.3)
+    assert frames() > paused_at
+    await client.stop_session()
+    statuses = [e.status async for e in cap.events(types=["channel"])]
+    assert statuses == ["paused", "resumed"]
+    await client.shutdown()
+
+
+async def test_session_stops_itself_when_file_like_sources_end(api):
+    conn = api.conn
+    cap = conn.create_capture_session()
+    client = api.client(conn.generate_client_token())
+    await client.start_session(
+        capture_session_id=cap.id,
+        channels=[{"channel_id": "mic:tone", "seconds": 0.2, "pace": 0}],
+        stop_when_sources_end=True,
+    )
+    events = [e async for e in client.events()]
+    assert events[-1].status == "stopped"
+    ended = [e for e in events if e.type == "channel"]
+    assert [(e.channel, e.status) for e in ended] == [("mic:tone", "ended")]
+    await client.shutdown()
