@@ -151,13 +151,20 @@ class AudioIndexRun(IndexAlerts):
         """Frames are ignored: this feature works on the stream's final transcript."""
 
     async def flush(self) -> None:
+        await self._answer_pending(closing=True)
+
+    async def pause(self) -> None:
+        """The channel paused: answer the batch so far; later finals start a new one."""
+        await self._answer_pending(closing=False)
+
+    async def _answer_pending(self, closing: bool) -> None:
         for _ in range(3):
             await asyncio.sleep(0)  # let finals emitted by the transcript flush get published
         dispatcher = getattr(self.stream.runtime, "dispatcher", None)
         if dispatcher is not None:  # …and reach our copilot_transcript hook
             await dispatcher.drain(DRAIN_WAIT_S)
         with self._lock:
-            self._closed = True
+            self._closed = self._closed or closing
             batch = self.batcher.flush()
         if batch is not None:
             self._submit(batch)

@@ -131,11 +131,11 @@ class TranscriptFeature:
         self._streams[stream.rtstream_id] = stream
         return TranscriptRun(self, stream)
 
-    def _release(self, rtstream_id: str) -> None:
+    def _release(self, rtstream_id: str, timeout: float | None = FLUSH_TIMEOUT_S) -> None:
         """Forget a stream after its last words were delivered; idle → stop the worker."""
         t = self._transcriber
         if t is not None:
-            t.remove_stream(rtstream_id, FLUSH_TIMEOUT_S)
+            t.remove_stream(rtstream_id, timeout)
         with self._lock:
             self._streams.pop(rtstream_id, None)
             if not self._streams and self._transcriber is not None:
@@ -153,12 +153,13 @@ class TranscriptRun:
         self.dropped_s = 0.0
         self.stopped = False
         self.registered = False
+        self.pausing = False
 
     def on_frame(self, frame: AudioFrame) -> None:
         if self.stopped or not isinstance(frame, AudioFrame):
             return
         t = self.feature._transcriber
-        if t is None:
+        if t is None or self.pausing:  # loading, or a pause flush holds the stream: wait
             if self.feature._load_error is not None:
                 raise self.feature._load_error
             self.pending.append(frame)
@@ -190,7 +191,23 @@ class TranscriptRun:
         if self.feature._load_error is not None:
             raise self.feature._load_error
         self._drain_pending()
-        await asyncio.to_thread(self.feature._release, self.stream.rtstream_id)
+        # a fast replay's backlog is the file itself: wait for all of it (the runtime bounds
+        # a live stream's flush with drain_timeout)
+        timeout = FLUSH_TIMEOUT_S if self.stream.realtime else None
+        await asyncio.to_thread(self.feature._release, self.stream.rtstream_id, timeout)
+
+    async def pause(self) -> None:
+        """The channel paused: transcribe the utterance in flight now, and go on after resume
+        (frames that come meanwhile wait until the flush is done)."""
+        t = self.feature._transcriber
+        if self.stopped or t is None:
+            return
+        self._drain_pending()
+        self.pausing = True
+        try:
+            await asyncio.to_thread(t.flush, self.stream.rtstream_id, FLUSH_TIMEOUT_S)
+        finally:
+            self.pausing = False
 
     def stop(self) -> None:
         """`stop_transcript()`: finish the utterance in flight in the background."""

@@ -98,6 +98,10 @@ class VisualIndexRun(IndexAlerts):
     async def flush(self) -> None:
         await asyncio.to_thread(self.indexer.stop, 60.0)
 
+    async def pause(self) -> None:
+        """The channel paused: describe the scene so far; frames after resume go on."""
+        await asyncio.to_thread(self.indexer.flush, 60.0)
+
     def stop(self) -> None:
         self.indexer.stop(0)
 

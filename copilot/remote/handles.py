@@ -48,17 +48,56 @@ def fetch_record(api: Api, session_id: str) -> SessionRecord:
     return SessionRecord.model_validate({k: v for k, v in data.items() if k != "rtstreams"})
 
 
+class RemoteRun:
+    """A feature running on a server's RTStream (what `start_transcript()` returned): `id`
+    names it; starting it again with the same options returns the same id."""
+
+    def __init__(self, api: Api, run_id: str | None, rtstream_id: str, action: str) -> None:
+        self._api = api
+        self.id = run_id
+        self.rtstream_id = rtstream_id
+        self.action = action
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.action} {self.id} on {self.rtstream_id}>"
+
+
+class RemoteIndex(RemoteRun):
+    """What `index_audio()` / `index_visuals()` return remotely: the index, with the same
+    alert methods as the embedded one (`create_alert(event_id)`, `list_alerts()`, …)."""
+
+    def _path(self, *parts: str) -> str:
+        return "/".join((f"/v1/indexes/{self.id}/alerts", *parts))
+
+    def create_alert(self, event_id: str, callback_url: str | None = None) -> str:
+        body = {"event_id": event_id, "callback_url": callback_url}
+        return self._api.post(self._path(), body)["alert_id"]
+
+    def list_alerts(self) -> list[dict[str, Any]]:
+        return self._api.get(self._path())["items"]
+
+    def enable_alert(self, alert_id: str) -> dict[str, Any]:
+        return self._api.post(self._path(alert_id, "enable"))
+
+    def disable_alert(self, alert_id: str) -> dict[str, Any]:
+        return self._api.post(self._path(alert_id, "disable"))
+
+
 class RemoteRTStream(RTStreamBase):
     def __init__(self, api: Api, record: RTStreamRecord) -> None:
         super().__init__(record)
         self._api = api
 
-    def _start(self, action: str, options: dict[str, Any]) -> Any:
-        out = self._api.post(f"/v1/rtstreams/{self.id}/{action}", {"options": options})
-        return out["result"]
+    def _post(self, action: str, options: dict[str, Any]) -> dict[str, Any]:
+        return self._api.post(f"/v1/rtstreams/{self.id}/{action}", {"options": options})
+
+    def _start(self, action: str, options: dict[str, Any]) -> RemoteRun:
+        out = self._post(action, options)
+        cls = RemoteIndex if action in ("index_audio", "index_visuals") else RemoteRun
+        return cls(self._api, out.get("id"), self.id, action)
 
     def stop_transcript(self) -> bool:
-        return self._start("stop_transcript", {})
+        return self._post("stop_transcript", {})["result"]
 
     def search(self, query: str, **options: Any) -> list[Any]:
         body = {"query": query, "options": options}

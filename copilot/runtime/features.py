@@ -32,7 +32,9 @@ class FeatureRun(Protocol):
     def on_frame(self, frame: Any) -> None: ...
 
     async def flush(self) -> None:
-        """Emit whatever is pending (e.g. the last utterance) before the session stops."""
+        """Emit whatever is pending (e.g. the last utterance): called once, when the channel
+        ends or the session stops; no frames follow. A run may also have `async pause()`:
+        the channel paused, emit what is pending and go on after resume."""
 
     def stop(self) -> None: ...
 

@@ -22,6 +22,7 @@ from copilot.capture.frames import AudioFrame
 from copilot.capture.sources import FrameSink
 
 _END = object()
+_MARK = object()  # (_MARK, future): resolved when the pump reaches it
 
 
 @dataclass
@@ -103,6 +104,10 @@ class ChannelPipe:
                 self._closed.set()
                 self._on_end(item[1])
                 return
+            if isinstance(item, tuple) and item and item[0] is _MARK:
+                if not item[1].done():
+                    item[1].set_result(None)
+                continue
             self._slots.release()
             self.stats.frames += 1
             self.stats.media_seconds += item.duration
@@ -110,6 +115,15 @@ class ChannelPipe:
                 rms = float(np.sqrt(np.mean(np.square(item.samples, dtype=np.float64))))
                 self.stats.level_db = 20 * math.log10(rms) if rms > 0 else -math.inf
             self._consumer(item)
+
+    async def drained(self, timeout: float = 5.0) -> None:
+        """Wait (bounded) until the frames queued so far reached the consumer."""
+        if self._task.done() or not self._released.is_set():
+            return
+        mark = self.loop.create_future()
+        self._queue.put_nowait((_MARK, mark))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(mark, timeout)
 
     async def close(self, timeout: float = 5.0) -> None:
         """Let queued frames reach the consumer (bounded), then stop the pump."""

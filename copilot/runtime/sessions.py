@@ -10,19 +10,19 @@ import asyncio
 import logging
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from copilot.capture.sources import CaptureSource, ChannelInfo, ChannelRequest, SourceHandle
+from copilot.capture.sources import CaptureSource, ChannelInfo, ChannelRequest
 from copilot.errors import CopilotError, IllegalTransition, NotFound
-from copilot.events import CaptureSessionEvent, ChannelEvent, PluginErrorEvent
+from copilot.events import CaptureSessionEvent, ChannelEvent
 from copilot.ids import new_id
 from copilot.runtime import archive
 from copilot.runtime.context import StreamContext
 from copilot.runtime.media import ChannelPipe
 from copilot.runtime.recorder import AudioRecorder, ScreenRecorder
 from copilot.runtime.states import LIVE, check_transition
+from copilot.runtime.streams import FeatureRunner, LiveSession, LiveStream
 from copilot.store import RTStreamRecord, SessionRecord, SessionStore
 
 if TYPE_CHECKING:
@@ -33,34 +33,6 @@ log = logging.getLogger("copilot.sessions")
 
 class CaptureError(CopilotError):
     """A channel could not be opened; the session moved to `failed`."""
-
-
-@dataclass
-class LiveStream:
-    record: RTStreamRecord
-    ctx: StreamContext
-    source: CaptureSource
-    info: ChannelInfo
-    pipe: ChannelPipe | None = None
-    handle: SourceHandle | None = None
-    features: dict[str, Any] = field(default_factory=dict)
-    ended: bool = False
-    end_error: BaseException | None = None
-    recorder: AudioRecorder | ScreenRecorder | None = None
-
-
-@dataclass
-class LiveSession:
-    record: SessionRecord
-    t0: float  # time.monotonic() when the session started
-    streams: dict[str, LiveStream] = field(default_factory=dict)
-    stop_when_sources_end: bool = False
-
-    def by_channel(self, channel_id: str) -> LiveStream:
-        for s in self.streams.values():
-            if s.record.channel_id == channel_id:
-                return s
-        raise NotFound(f"session {self.record.id} is not capturing channel {channel_id!r}")
 
 
 def check_channels(requests: list[ChannelRequest], primary_video_channel_id: str | None) -> None:
@@ -90,6 +62,7 @@ class SessionManager:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self.live: dict[str, LiveSession] = {}
+        self.features = FeatureRunner(rt)
 
     # ------------------------------------------------------------ records
     def get(self, session_id: str) -> SessionRecord | None:
@@ -276,7 +249,7 @@ class SessionManager:
             req.channel_id,
             self.rt.settings.frame_queue_size,
             offset=clock(),
-            consumer=lambda frame: self._deliver(stream, frame),
+            consumer=lambda frame: self.features.deliver(stream, frame),
             on_end=lambda error: self._channel_ended(live, stream, error),
         )
         stream.pipe = pipe
@@ -287,30 +260,6 @@ class SessionManager:
             else:
                 stream.recorder = AudioRecorder(folder / "audio", req.channel_id)
         stream.handle = await self.rt.loop.run_in_executor(None, src.open, info, req, pipe.sink)
-
-    def _deliver(self, stream: LiveStream, frame: Any) -> None:
-        frame.pts += stream.pipe.offset
-        if stream.recorder is not None:
-            stream.recorder.on_frame(frame)
-        for name, run in list(stream.features.items()):
-            try:
-                run.on_frame(frame)
-            except Exception as exc:
-                stream.features.pop(name, None)
-                self._feature_failed(stream, name, "on_frame", exc)
-
-    def _feature_failed(self, stream: LiveStream, name: str, hook: str, exc: Exception) -> None:
-        log.warning("feature %s failed on %s: %s", name, stream.record.channel_id, exc)
-        self.rt.publish(
-            PluginErrorEvent(
-                capture_session_id=stream.record.capture_session_id,
-                rtstream_id=stream.record.id,
-                channel=stream.record.channel_id,
-                plugin=f"feature:{name}",
-                hook=hook,
-                error=f"{type(exc).__name__}: {exc}",
-            )
-        )
 
     def _channel_ended(
         self, live: LiveSession, stream: LiveStream, error: BaseException | None
@@ -335,6 +284,7 @@ class SessionManager:
                 start=stream.ctx.session_time(),
             )
         )
+        self.features.channel_ended(stream)  # its last words, now
         if live.stop_when_sources_end and all(s.ended for s in live.streams.values()):
             self.rt.loop.create_task(self._stop_quietly(live.record.id))
 
@@ -365,6 +315,8 @@ class SessionManager:
                 start=stream.ctx.session_time(),
             )
         )
+        if paused:
+            self.features.channel_paused(stream)
 
     async def stop(self, session_id: str) -> SessionRecord:
         rec = self.require(session_id)
@@ -403,20 +355,7 @@ class SessionManager:
             if stream.recorder is not None:
                 await loop.run_in_executor(None, stream.recorder.close)
         for stream in live.streams.values():
-            # a live stream's last words are seconds of work; a fast replay's backlog may be
-            # the whole file, and cutting it short would silently lose transcript
-            limit = self.rt.settings.drain_timeout if stream.ctx.realtime else None
-            for name, run in list(stream.features.items()):
-                try:
-                    if flush:
-                        await asyncio.wait_for(run.flush(), limit)
-                    run.stop()
-                except TimeoutError:
-                    error = TimeoutError(f"flush did not finish within {limit:g} s (drain_timeout)")
-                    self._feature_failed(stream, name, "flush", error)
-                except Exception as exc:
-                    self._feature_failed(stream, name, "flush" if flush else "stop", exc)
-            stream.features.clear()
+            await self.features.finish(stream, flush=flush)
 
     async def stop_all(self) -> None:
         for sid in list(self.live):
@@ -442,27 +381,12 @@ class SessionManager:
         )
 
     def start_feature(self, rtstream_id: str, name: str, method: str, options: dict) -> Any:
-        feature = self.rt.feature(name, method)
         _, stream = self.live_stream(rtstream_id)
-        cats = getattr(feature, "categories", None)
-        if cats and stream.record.category not in cats:
-            raise ValueError(
-                f"{method} works on {'/'.join(sorted(cats))} streams, not"
-                f" {stream.record.category} ({stream.record.channel_id})"
-            )
-        if name in stream.features:
-            raise CopilotError(f"{method} is already running on {stream.record.channel_id}")
-        run = feature.start(stream.ctx, **options)
-        stream.features[name] = run
-        stream.pipe.release()
-        return run
+        return self.features.start(stream, name, method, options)
 
     def stop_feature(self, rtstream_id: str, name: str) -> bool:
         _, stream = self.live_stream(rtstream_id)
-        run = stream.features.pop(name, None)
-        if run is not None:
-            run.stop()
-        return run is not None
+        return self.features.stop(stream, name)
 
     def channel_stats(self) -> dict[str, dict[str, Any]]:
         out = {}

@@ -70,7 +70,13 @@ def rtstream_action(
     result = getattr(stream, action)(**body.options)
     if isinstance(result, bool):
         return {"rtstream_id": rtstream_id, "action": action, "result": result}
-    return {"rtstream_id": rtstream_id, "action": action, "result": True}
+    # the run that is going (the same one again for a repeated start): its id names it
+    return {"rtstream_id": rtstream_id, "action": action, "result": True, "id": run_id(result)}
+
+
+def run_id(run: Any) -> str | None:
+    value = getattr(run, "id", None)
+    return value if isinstance(value, str) else None
 
 
 @router.get("/{rtstream_id}/transcript")
