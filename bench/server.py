@@ -57,7 +57,7 @@ async def ws_bench(rt, conn, port: int, n: int) -> dict:
     url = f"ws://127.0.0.1:{port}/ws?capture_session_id={cap.id}&until_end=false&types=alert"
     from copilot.server.auth import ApiKeys
 
-    _, key = rt.call(lambda: ApiKeys(rt.db).create("bench"))
+    _, key = rt.call(lambda: ApiKeys(rt.store).create("bench"))
     hdr = {"authorization": f"Bearer {key}"}
     socks = [await websockets.connect(url, additional_headers=hdr) for _ in range(SUBSCRIBERS)]
     lat: list[float] = []

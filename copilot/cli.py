@@ -20,15 +20,13 @@ def _settings():
 
 
 def _open_readonly():
-    from copilot.events import EventTypes
-    from copilot.store import EventLog, SessionStore, open_db
+    """The store for reading, or None when there is no database yet."""
+    from copilot.store import open_store
 
-    settings = _settings()
-    db_path = settings.home / "copilot.db"
-    if not db_path.exists():
-        return None, None
-    conn = open_db(db_path, readonly=True)
-    return SessionStore(conn), EventLog(conn, EventTypes())
+    try:
+        return open_store(_settings(), readonly=True)
+    except FileNotFoundError:
+        return None
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
@@ -42,8 +40,10 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             conn.delete_capture_session(args.id)
         print(f"deleted {args.id}")
         return 0
-    store, _ = _open_readonly()
-    records = store.list(args.status, args.limit) if store else []
+    store = _open_readonly()
+    records = store.sessions.list(args.status, args.limit) if store else []
+    if store:
+        store.close()
     if args.json:
         for rec in records:
             print(rec.model_dump_json())
@@ -84,34 +84,36 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return 0
 
 
-def follow_log(
-    session_id: str, since: int, types: list[str] | None, follow: bool, poll: float = 0.2
-) -> Iterator:
+def follow_log(session_id: str, since: int, types: list[str] | None, follow: bool) -> Iterator:
     """Events from another process's log: read, then (with follow) wait for new commits.
 
-    Across processes there is no notification, so this waits on SQLite's data_version.
+    The store's watcher says when to read again: Postgres notifies; across processes SQLite
+    cannot, so there it watches the cheap data_version (see `copilot.store.sqlite`).
     """
     from copilot.runtime.states import TERMINAL
 
-    store, log = _open_readonly()
-    if store is None or store.get(session_id) is None:
+    store = _open_readonly()
+    if store is None or store.sessions.get(session_id) is None:
         raise CopilotError(f"no capture session {session_id!r}")
-    conn = store._conn
+    watcher = store.watch() if follow else None
     last = since
-    while True:
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
-        # status first: a terminal status commits with its event, so the read below has it
-        ended = store.get(session_id).status in TERMINAL
-        rows = log.read(session_id, after=last, limit=1000, types=types)
-        for ev in rows:
-            last = ev.seq
-            yield ev
-        if len(rows) == 1000:
-            continue
-        if not follow or ended:
-            return
-        while conn.execute("PRAGMA data_version").fetchone()[0] == version:
-            time.sleep(poll)
+    try:
+        while True:
+            # status first: a terminal status commits with its event, so the read below has it
+            ended = store.sessions.get(session_id).status in TERMINAL
+            rows = store.log.read(session_id, after=last, limit=1000, types=types)
+            for ev in rows:
+                last = ev.seq
+                yield ev
+            if len(rows) == 1000:
+                continue
+            if watcher is None or ended:
+                return
+            watcher.wait(5.0)  # and re-check the status at least this often
+    finally:
+        if watcher is not None:
+            watcher.close()
+        store.close()
 
 
 def cmd_events(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """CLI for server mode: `copilot serve`, `copilot keys create|list|revoke`, `copilot webhooks list`.
 
-`keys` and `webhooks` open the database directly (no runtime), so they work while a server runs.
+`keys` and `webhooks` open the store directly (no runtime), so they work while a server runs.
 """
 
 from __future__ import annotations
@@ -10,17 +10,17 @@ import json
 import time
 
 
-def _db_path():
+def _store(readonly: bool = False):
     from copilot.config import load_settings
+    from copilot.store import open_store
 
-    return load_settings().home / "copilot.db"
+    return open_store(load_settings(), readonly=readonly)
 
 
 def _keys():
     from copilot.server.auth import ApiKeys
-    from copilot.store import open_db
 
-    return ApiKeys(open_db(_db_path()))
+    return ApiKeys(_store())
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -64,9 +64,15 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_webhooks(args: argparse.Namespace) -> int:
-    from copilot.delivery.webhooks import attempts_from_db
-
-    rows = attempts_from_db(_db_path())[: args.limit]
+    try:
+        store = _store(readonly=True)
+    except FileNotFoundError:  # no database yet: nothing was ever sent
+        rows = []
+    else:
+        try:
+            rows = store.outbox.attempts(args.limit)
+        finally:
+            store.close()
     if args.json:
         for r in rows:
             print(json.dumps(r))

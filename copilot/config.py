@@ -39,6 +39,18 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="forbid")
 
     home: Path = Field(default_factory=default_home, description="where all data lives")
+    database_url: str | None = Field(
+        default=None,
+        description="postgresql://… shares one database between replicas (default: SQLite in home)",
+    )
+    lease_ttl: float = Field(
+        default=10.0, gt=0, le=600, description="seconds an ingest lease lasts unrenewed"
+    )
+    failover_grace: float = Field(
+        default=120.0,
+        ge=0,
+        description="seconds a session whose replica died waits for its client to re-attach",
+    )
     plugins: str = Field(
         default="",
         description="comma-separated plugin names: 'a,b' allows only those, '-c' blocks c",

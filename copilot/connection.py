@@ -6,7 +6,6 @@ short-lived client tokens for the capture client (which never sees an API key).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from copilot.errors import NotFound
@@ -55,7 +54,7 @@ class Connection:
         if status is not None and status not in TRANSITIONS:
             raise ValueError(f"unknown status {status!r}; one of {', '.join(TRANSITIONS)}")
         rt = self.runtime
-        return [CaptureSession(rt, r) for r in rt.call(rt.store.list, status, limit)]
+        return [CaptureSession(rt, r) for r in rt.call(rt.store.sessions.list, status, limit)]
 
     def delete_capture_session(self, capture_session_id: str) -> None:
         """Delete a stopped (or created/failed/exported) session: its log, files and vectors."""
@@ -73,15 +72,7 @@ class Connection:
 
     def revoke_client_token(self, token: str) -> None:
         claims = self.runtime.verify_token(token)
-        rt = self.runtime
-
-        def revoke() -> None:
-            rt.db.execute(
-                "INSERT OR IGNORE INTO revoked_tokens (jti, revoked_at) VALUES (?, ?)",
-                (claims.jti, time.time()),
-            )
-
-        rt.call(revoke)
+        self.runtime.call(self.runtime.store.tokens.revoke, claims.jti)
 
     # -- plugins and events --
     def register_plugin(self, plugin: Any, name: str | None = None) -> str:

@@ -29,3 +29,8 @@ class PermissionDenied(CopilotError, PermissionError):
 
 class InvalidEvent(CopilotError, ValueError):
     """An event that does not match its registered model."""
+
+
+class Unavailable(CopilotError):
+    """Not possible right now, but soon: e.g. another replica still holds the session's ingest
+    lease (it expires within `lease_ttl` seconds). Retry."""

@@ -272,7 +272,7 @@ class EventTypes:
             data = json.loads(body)
             if not isinstance(data, dict):
                 raise ValueError("the stored body is not a JSON object")
-            return self.load(data)
+            return self.load({**data, "seq": seq})  # the column: a body is written before it
         except (ValueError, TypeError, RecursionError) as exc:
             error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             finite = isinstance(created_at, float | int) and math.isfinite(created_at)

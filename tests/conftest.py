@@ -10,7 +10,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 import pytest
 
 import copilot
-from tests.support import openai_stub
+from tests.support import openai_stub, postgres
 from tests.support.api import MODES, PROFILES, open_api
 from tests.support.sources import TestSourcesPlugin
 
@@ -21,6 +21,7 @@ def home(tmp_path, monkeypatch):
     monkeypatch.setenv("COPILOT_HOME", str(path))
     monkeypatch.delenv("COPILOT_PLUGINS", raising=False)
     monkeypatch.delenv("COPILOT_CONFIG", raising=False)
+    monkeypatch.delenv("COPILOT_DATABASE_URL", raising=False)
     return path
 
 
@@ -36,6 +37,39 @@ def conn(home, sources):
     c.register_plugin(sources, "test-sources")
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The admin URL of a real PostgreSQL server: CI's (COPILOT_TEST_DATABASE_URL), else a
+    throwaway cluster started here. In CI a server that cannot start fails the tests."""
+    try:
+        url, cluster = postgres.server()
+    except postgres.PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(str(exc))
+    yield url
+    if cluster is not None:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh, empty database of its own for one test."""
+    with postgres.database(pg_server) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, home, monkeypatch):
+    """Run the test on each store: None (SQLite in $COPILOT_HOME) or a fresh Postgres
+    database, also set as COPILOT_DATABASE_URL so runtimes and subprocesses use it."""
+    if request.param == "sqlite":
+        return None
+    url = request.getfixturevalue("pg_url")
+    monkeypatch.setenv("COPILOT_DATABASE_URL", url)
+    return url
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The webhook outbox: rows derived from the durable event log, in the runtime's database.
+"""The webhook outbox: rows derived from the durable event log, in the runtime's store.
 
 Rows are not written by whoever publishes an event; a reconciler copies lifecycle and alert
 events of sessions with a `callback_url` from the log into `webhook_outbox`, and advances a
@@ -11,45 +11,10 @@ message carries the same `webhook-id`.
 from __future__ import annotations
 
 import json
-import sqlite3
-import time
 from typing import Any
 
 from copilot.events import Event
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS webhook_outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    webhook_id TEXT NOT NULL UNIQUE,
-    capture_session_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    url TEXT NOT NULL,
-    event TEXT NOT NULL,
-    body TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL,
-    last_error TEXT,
-    created_at REAL NOT NULL,
-    delivered_at REAL,
-    UNIQUE (capture_session_id, seq)
-);
-CREATE INDEX IF NOT EXISTS webhook_outbox_pending
-    ON webhook_outbox (status, capture_session_id, id);
-CREATE TABLE IF NOT EXISTS webhook_attempts (
-    outbox_id INTEGER NOT NULL,
-    attempt INTEGER NOT NULL,
-    at REAL NOT NULL,
-    status_code INTEGER,
-    error TEXT,
-    duration_ms REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS webhook_cursor (
-    capture_session_id TEXT PRIMARY KEY,
-    last_seq INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS webhook_config (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
 WEBHOOK_TYPES = ("capture_session", "alert")
 _COMMON = frozenset(Event.model_fields)
 
@@ -81,29 +46,17 @@ def payload(event: Any) -> dict[str, Any]:
 
 
 class Outbox:
-    """Runs on the runtime loop (its sqlite connection belongs to that thread)."""
+    """The reconciler: copies a session's logged webhook events into the store's outbox."""
 
     def __init__(self, rt) -> None:
         self.rt = rt
-        self.db: sqlite3.Connection = rt.db
-        self.db.executescript(SCHEMA)
+        self.rows = rt.store.outbox
 
     def secret(self, make) -> str:
-        row = self.db.execute("SELECT value FROM webhook_config WHERE key = 'secret'").fetchone()
-        if row:
-            return row[0]
-        value = make()
-        self.db.execute("INSERT INTO webhook_config (key, value) VALUES ('secret', ?)", (value,))
-        return value
+        return self.rt.store.config_value("secret", make)
 
     def stale_sessions(self) -> list[str]:
-        rows = self.db.execute(
-            "SELECT s.id FROM sessions s LEFT JOIN webhook_cursor c ON c.capture_session_id = s.id"
-            " WHERE s.callback_url IS NOT NULL AND COALESCE(c.last_seq, 0) < (SELECT"
-            " COALESCE(MAX(seq), 0) FROM events e WHERE e.capture_session_id = s.id"
-            " AND e.type IN ('capture_session', 'alert'))"
-        ).fetchall()
-        return [r[0] for r in rows]
+        return self.rows.stale_sessions()
 
     def reconcile(self, session_id: str) -> int:
         """Enqueue the session's logged webhook events not yet in the outbox; count them."""
@@ -112,70 +65,15 @@ class Outbox:
             return 0
         added = 0
         while True:
-            row = self.db.execute(
-                "SELECT last_seq FROM webhook_cursor WHERE capture_session_id = ?", (session_id,)
-            ).fetchone()
-            last = row[0] if row else 0
+            last = self.rows.cursor(session_id)
             events = self.rt.log.read(session_id, after=last, limit=500, types=WEBHOOK_TYPES)
             if not events:
                 return added
-            now = time.time()
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                for ev in events:
-                    if ev.type not in WEBHOOK_TYPES:  # an unreadable row: nothing to send
-                        continue
-                    body = payload(ev)
-                    self.db.execute(
-                        "INSERT OR IGNORE INTO webhook_outbox (webhook_id, capture_session_id,"
-                        " seq, url, event, body, next_attempt_at, created_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            f"msg_{session_id}_{ev.seq}",
-                            session_id,
-                            ev.seq,
-                            rec.callback_url,
-                            body["event"],
-                            json.dumps(body, separators=(",", ":")),
-                            now,
-                            now,
-                        ),
-                    )
-                self.db.execute(
-                    "INSERT OR REPLACE INTO webhook_cursor (capture_session_id, last_seq)"
-                    " VALUES (?, ?)",
-                    (session_id, events[-1].seq),
-                )
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
+            messages = []
+            for ev in events:
+                if ev.type not in WEBHOOK_TYPES:  # an unreadable row: nothing to send
+                    continue
+                body = payload(ev)
+                messages.append((ev.seq, body["event"], json.dumps(body, separators=(",", ":"))))
+            self.rows.enqueue(session_id, rec.callback_url, messages, events[-1].seq)
             added += len(events)
-
-
-ATTEMPT_COLS = (
-    "webhook_id",
-    "capture_session_id",
-    "event",
-    "url",
-    "status",
-    "attempt",
-    "at",
-    "status_code",
-    "error",
-    "duration_ms",
-)
-
-
-def list_attempts(conn: sqlite3.Connection, limit: int = 100) -> list[dict[str, Any]]:
-    """Latest delivery attempts, newest first (what `copilot webhooks list` prints)."""
-    try:
-        rows = conn.execute(
-            "SELECT o.webhook_id, o.capture_session_id, o.event, o.url, o.status, a.attempt,"
-            " a.at, a.status_code, a.error, a.duration_ms FROM webhook_attempts a"
-            " JOIN webhook_outbox o ON o.id = a.outbox_id ORDER BY a.at DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
-    except sqlite3.OperationalError:  # no webhook tables yet: nothing was ever sent
-        return []
-    return [dict(zip(ATTEMPT_COLS, r, strict=True)) for r in rows]

@@ -2,8 +2,11 @@
 
 One asyncio task on the runtime loop. It sends the oldest pending row of each session (the
 next one only after that is delivered or given up), signs every attempt afresh with the same
-`webhook-id`, and retries failures with capped exponential backoff and full jitter. It waits
-on an event (new rows, a finished attempt) or the next due time — it never polls.
+`webhook-id`, and retries failures with capped exponential backoff and full jitter. Before an
+attempt it claims the row in the store, so replicas sharing an outbox never send a row at the
+same time (a claim left by a dead sender expires after `claim_ttl`). It waits on an event (new
+rows, here or — through the store's notifications — on another replica, a finished attempt)
+or the next due time — it never polls.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class RetryPolicy:
     max_attempts: int = 20
     timeout: float = 10.0
     concurrency: int = 16
+    claim_ttl: float = 0.0  # 0: twice the timeout, plus a margin
 
     def delay(self, attempts: int) -> float:
         """Seconds before attempt `attempts + 1`: base·2^(n-1), capped, half of it jittered."""
@@ -37,10 +41,12 @@ class RetryPolicy:
 
 
 class Sender:
-    def __init__(self, db, secret: str, policy: RetryPolicy) -> None:
-        self.db = db
+    def __init__(self, outbox, secret: str, policy: RetryPolicy, owner: str = "") -> None:
+        self.outbox = outbox  # the store's OutboxStore
         self.secret = secret
         self.policy = policy
+        self.owner = owner
+        self.claim_ttl = policy.claim_ttl or 2 * policy.timeout + 5
         self.wake = asyncio.Event()
         self.inflight: set[int] = set()
         self.delivered = 0
@@ -60,28 +66,26 @@ class Sender:
         if self._client is not None:
             await self._client.aclose()
 
-    def _heads(self) -> list[tuple]:
-        """The oldest pending row of each session (an index-only GROUP BY, then by id)."""
-        return self.db.execute(
-            "SELECT id, webhook_id, url, body, attempts, next_attempt_at, created_at"
-            " FROM webhook_outbox WHERE id IN (SELECT MIN(id) FROM webhook_outbox"
-            " WHERE status = 'pending' GROUP BY capture_session_id)"
-        ).fetchall()
-
     async def _run(self) -> None:
         while True:
             self.wake.clear()
             now = time.time()
             next_due = None
-            for row in self._heads():
-                oid, due = row[0], row[5]
+            due = []
+            for oid, at, claimed_until in self.outbox.heads():
                 if oid in self.inflight:
                     continue
-                if due > now:
-                    next_due = due if next_due is None else min(next_due, due)
-                elif len(self.inflight) < self.policy.concurrency:
-                    self.inflight.add(oid)
-                    asyncio.get_running_loop().create_task(self._attempt(row))
+                if claimed_until is not None and claimed_until > now:
+                    at = max(at, claimed_until)  # another sender has it; look again then
+                if at > now:
+                    next_due = at if next_due is None else min(next_due, at)
+                else:
+                    due.append(oid)
+            room = self.policy.concurrency - len(self.inflight)
+            for row in self.outbox.claim(due[: max(0, room)], self.owner, self.claim_ttl):
+                self.inflight.add(row[0])
+                asyncio.get_running_loop().create_task(self._attempt(row))
+            # rows due beyond `room` go when an attempt ends: it sets `wake`
             timeout = None if next_due is None else max(0.0, next_due - time.time())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout)
@@ -105,16 +109,9 @@ class Sender:
         now = time.time()
         attempt = attempts + 1
         try:
-            self.db.execute(
-                "INSERT INTO webhook_attempts (outbox_id, attempt, at, status_code, error,"
-                " duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                (oid, attempt, t0, code, error, round((now - t0) * 1000, 2)),
-            )
             if error is None:
-                self.db.execute(
-                    "UPDATE webhook_outbox SET status = 'delivered', attempts = ?,"
-                    " delivered_at = ?, last_error = NULL WHERE id = ?",
-                    (attempt, now, oid),
+                self.outbox.record(
+                    oid, attempt, t0, code, None, status="delivered", next_attempt_at=now
                 )
                 self.delivered += 1
                 self.latencies.append(now - created_at)
@@ -125,16 +122,14 @@ class Sender:
                     log.warning(
                         "webhook %s given up after %d attempts: %s", webhook_id, attempt, error
                     )
-                self.db.execute(
-                    "UPDATE webhook_outbox SET status = ?, attempts = ?, next_attempt_at = ?,"
-                    " last_error = ? WHERE id = ?",
-                    (
-                        "dead" if dead else "pending",
-                        attempt,
-                        now + self.policy.delay(attempt),
-                        error,
-                        oid,
-                    ),
+                self.outbox.record(
+                    oid,
+                    attempt,
+                    t0,
+                    code,
+                    error,
+                    status="dead" if dead else "pending",
+                    next_attempt_at=now + self.policy.delay(attempt),
                 )
         finally:
             self.inflight.discard(oid)

@@ -10,12 +10,11 @@ record it); dedupe on `webhook-id`.
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from typing import Any
 
 from copilot import hookimpl
 from copilot.delivery import signing
-from copilot.delivery.outbox import WEBHOOK_TYPES, Outbox, list_attempts
+from copilot.delivery.outbox import WEBHOOK_TYPES, Outbox
 from copilot.delivery.sender import RetryPolicy, Sender
 
 
@@ -47,13 +46,27 @@ class Webhooks:
         rt = self.rt
         rt.call(self._setup_on_loop)
         rt.register_plugin(_Hooks(self), "copilot-webhooks")
+        rt.call(self._follow_replicas)
         rt.call(self._catch_up)  # events logged before the hook existed (or before a crash)
         return self
+
+    def _follow_replicas(self) -> None:
+        """On a shared store: any replica enqueues what another logged (should that one die
+        before it did), and every sender wakes for rows enqueued anywhere."""
+        replicas = self.rt.replicas
+        replicas.on_outbox.append(self.sender.wake.set)
+        replicas.on_adopt.append(self.reconcile)
+
+        def remote(events) -> None:
+            for sid in {e.capture_session_id for e in events if e.type in WEBHOOK_TYPES}:
+                self.reconcile(sid)
+
+        replicas.on_remote.append(remote)
 
     def _setup_on_loop(self) -> None:
         self.outbox = Outbox(self.rt)
         self.secret = self.outbox.secret(signing.new_secret)
-        self.sender = Sender(self.rt.db, self.secret, self.policy)
+        self.sender = Sender(self.rt.store.outbox, self.secret, self.policy, self.rt.node)
         self.sender.start()
 
     def _catch_up(self) -> None:
@@ -76,29 +89,8 @@ class Webhooks:
                 self.rt.call_async(self.sender.close, timeout=10)
 
     def list_attempts(self, limit: int = 100) -> list[dict[str, Any]]:
-        return self.rt.call(list_attempts, self.rt.db, limit)
+        return self.rt.store.outbox.attempts(limit)
 
     def rows(self, session_id: str | None = None) -> list[dict[str, Any]]:
         """Outbox rows (oldest first): webhook_id, seq, event, status, attempts."""
-
-        def read() -> list[tuple]:
-            sql = "SELECT webhook_id, capture_session_id, seq, event, status, attempts FROM"
-            sql += " webhook_outbox" + (" WHERE capture_session_id = ?" if session_id else "")
-            return self.rt.db.execute(sql + " ORDER BY id", (session_id,) if session_id else ())
-
-        cols = ("webhook_id", "capture_session_id", "seq", "event", "status", "attempts")
-        return [dict(zip(cols, r, strict=True)) for r in self.rt.call(lambda: list(read()))]
-
-
-def attempts_from_db(path) -> list[dict[str, Any]]:
-    """For the CLI: read attempts without a runtime (read-only)."""
-    from copilot.store import open_db
-
-    try:
-        conn = open_db(path, readonly=True)
-    except (FileNotFoundError, sqlite3.Error):
-        return []
-    try:
-        return list_attempts(conn, 1000)
-    finally:
-        conn.close()
+        return self.rt.store.outbox.rows(session_id)

@@ -44,14 +44,6 @@ def delete_session(sm: SessionManager, session_id: str) -> None:
         raise IllegalTransition(
             f"capture session {session_id} is {rec.status}: stop it before deleting"
         )
-    conn = rt.db
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        rt.log.delete_session(session_id)
-        rt.store.delete(session_id)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    rt.store.sessions.delete(session_id)
     for folder in (rt.home / "sessions" / session_id, rt.home / "exports" / session_id):
         shutil.rmtree(folder, ignore_errors=True)

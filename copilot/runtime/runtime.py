@@ -12,6 +12,9 @@ import atexit
 import concurrent.futures
 import contextlib
 import logging
+import os
+import secrets
+import socket
 import threading
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
@@ -28,10 +31,9 @@ from copilot.runtime.bus import Bus, EventCursor
 from copilot.runtime.context import SessionContext
 from copilot.runtime.features import FEATURE_NAMES, INSTALL_HINT
 from copilot.runtime.redaction import REDACTED_TYPES, redact_event
-from copilot.store import EventLog, SessionStore, open_db
-from copilot.store.checkpoint import Checkpointer
-from copilot.store.eventlog import SqlStep
-from copilot.tokens import TokenClaims, TokenSigner, load_secret
+from copilot.store import open_store
+from copilot.store.eventlog import TxStep
+from copilot.tokens import TokenClaims, TokenSigner
 
 log = logging.getLogger("copilot.runtime")
 T = TypeVar("T")
@@ -65,22 +67,23 @@ class Runtime:
         self.started = False
         self.closed = False
         self.published = 0
+        # this process among replicas sharing a store (leases, outbox claims, notifications)
+        self.node = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._contexts: dict[str, SessionContext] = {}
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> Runtime:
+        from copilot.runtime.replicas import Replicas
         from copilot.runtime.sessions import SessionManager
 
         self.home.mkdir(parents=True, exist_ok=True)
-        self.db = open_db(self.home / "copilot.db")
-        self.db.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it
-        self.checkpointer = Checkpointer(self.home / "copilot.db")
-        self.log = EventLog(self.db, self.types, on_commit=self.checkpointer.committed)
-        self.store = SessionStore(self.db)
-        self.signer = TokenSigner(load_secret(self.home))
+        self.store = open_store(self.settings, self.types, node=self.node)
+        self.log = self.store.log
+        self.signer = TokenSigner(self.store.token_secret(self.home))
         self.load_plugins()
         self.bus = Bus(self.settings.subscriber_queue_size)
         self.sessions = SessionManager(self)
+        self.replicas = Replicas(self)
         self._thread.start()
         self.started = True
         self.call(self._start_on_loop)
@@ -91,6 +94,7 @@ class Runtime:
     def _start_on_loop(self) -> None:
         self.dispatcher = Dispatcher(self.loop, self.plugins, self.settings, self._on_plugin_report)
         self.dispatcher.rebuild()
+        self.replicas.start()
         self.sessions.recover_stale()
         self.plugins.call_each("copilot_startup", runtime=self)
 
@@ -112,13 +116,12 @@ class Runtime:
         self.call_async(self._close_on_loop, timeout=30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
-        self.checkpointer.close()
         with contextlib.suppress(Exception):
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self.db.close()
+            self.store.close()
 
     async def _close_on_loop(self) -> None:
         self.plugins.call_each("copilot_shutdown", runtime=self)
+        self.replicas.close()
         await asyncio.gather(*self.dispatcher.close(), return_exceptions=True)
 
     # ----------------------------------------------------------------- plugins
@@ -222,11 +225,12 @@ class Runtime:
             event = redact_event(event, self.settings.sensitive_min_confidence)
         return event
 
-    def publish(self, draft: Event, *, also: SqlStep | None = None) -> Event:
+    def publish(self, draft: Event, *, also: TxStep | None = None) -> Event:
         """Persist, then fan out. Loop thread only."""
         event = self.log.append(draft, also=also)
         self.published += 1
         self.bus.publish(event)
+        self.replicas.published(event)
         self.dispatcher.dispatch(event, self.context(event.capture_session_id))
         return event
 
@@ -278,7 +282,7 @@ class Runtime:
         return self.signer.verify(token, revoked=revoked)
 
     def _revoked_jtis(self) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT jti FROM revoked_tokens").fetchall()}
+        return self.store.tokens.revoked()
 
     # ----------------------------------------------------------------- bridging
     def on_loop(self) -> bool:
@@ -356,5 +360,10 @@ class Runtime:
             },
             "plugins": plugins,
             "channels": channels,
+            "replicas": {
+                "node": self.node,
+                "shared_store": self.store.shared,
+                **self.replicas.stats,
+            },
             "dropped": dropped,
         }

@@ -17,13 +17,13 @@ from copilot.capture.sources import CaptureSource, ChannelInfo, ChannelRequest
 from copilot.errors import CopilotError, IllegalTransition, NotFound
 from copilot.events import CaptureSessionEvent, ChannelEvent
 from copilot.ids import new_id
-from copilot.runtime import archive
+from copilot.runtime import archive, failover
 from copilot.runtime.context import StreamContext
 from copilot.runtime.media import ChannelPipe
 from copilot.runtime.recorder import AudioRecorder, ScreenRecorder
 from copilot.runtime.states import LIVE, check_transition
 from copilot.runtime.streams import FeatureRunner, LiveSession, LiveStream
-from copilot.store import RTStreamRecord, SessionRecord, SessionStore
+from copilot.store import RTStreamRecord, SessionRecord
 
 if TYPE_CHECKING:
     from copilot.runtime.runtime import Runtime
@@ -46,18 +46,6 @@ def check_channels(requests: list[ChannelRequest], primary_video_channel_id: str
         raise ValueError(f"primary_video_channel_id {primary_video_channel_id!r} not captured")
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class SessionManager:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
@@ -67,7 +55,7 @@ class SessionManager:
     # ------------------------------------------------------------ records
     def get(self, session_id: str) -> SessionRecord | None:
         live = self.live.get(session_id)
-        return live.record if live else self.rt.store.get(session_id)
+        return live.record if live else self.rt.store.sessions.get(session_id)
 
     def require(self, session_id: str) -> SessionRecord:
         rec = self.get(session_id)
@@ -83,7 +71,7 @@ class SessionManager:
         live = self.live.get(session_id)
         if live:
             return [s.record for s in live.streams.values()]
-        return self.rt.store.rtstreams(session_id)
+        return self.rt.store.sessions.rtstreams(session_id)
 
     def create(
         self, end_user_id: str | None, callback_url: str | None, metadata: dict[str, Any] | None
@@ -96,7 +84,7 @@ class SessionManager:
         )
         self.rt.publish(
             CaptureSessionEvent(capture_session_id=rec.id, status="created"),
-            also=lambda conn: SessionStore.upsert(conn, rec),
+            also=lambda tx: tx.upsert(rec),
         )
         return rec
 
@@ -116,16 +104,16 @@ class SessionManager:
             update={"status": target, "reason": reason, "updated_at": time.time(), **(update or {})}
         )
 
-        def step(conn) -> None:
-            row = conn.execute("SELECT status FROM sessions WHERE id = ?", (session_id,)).fetchone()
-            if row is None or row[0] != rec.status:
+        def step(tx) -> None:
+            now = tx.status(session_id)
+            if now != rec.status:
                 raise IllegalTransition(
                     f"capture session {session_id} changed state concurrently"
-                    f" (now {row[0] if row else 'deleted'!r})"
+                    f" (now {now or 'deleted'!r})"
                 )
-            SessionStore.upsert(conn, new)
+            tx.upsert(new)
             if streams:
-                SessionStore.add_rtstreams(conn, streams)
+                tx.add_rtstreams(streams)
 
         self.rt.publish(
             CaptureSessionEvent(
@@ -143,18 +131,8 @@ class SessionManager:
         return new
 
     def recover_stale(self) -> None:
-        """Sessions left live by a process that no longer runs are marked failed."""
-        from copilot.runtime.runtime import running_runtimes
-
-        mine = {sid for rt in running_runtimes() for sid in rt.sessions.live}
-        for rec in self.rt.store.list():
-            orphan = rec.owner_pid == os.getpid() and rec.id not in mine
-            if rec.status in LIVE and (orphan or not _pid_alive(rec.owner_pid)):
-                reason = f"the runtime that ran this session (pid {rec.owner_pid}) exited"
-                try:
-                    self.transition(rec.id, "failed", reason=reason)
-                except CopilotError as exc:
-                    log.warning("could not recover session %s: %s", rec.id, exc)
+        """Sessions left live by a process (or replica) that no longer runs are marked failed."""
+        failover.recover_stale(self)
 
     # ------------------------------------------------------------ capture
     def _own(self, rec: SessionRecord) -> LiveSession:
@@ -162,9 +140,10 @@ class SessionManager:
         if live is not None:
             return live
         if rec.status in LIVE:
+            where = "on another replica" if self.rt.store.shared else f"(pid {rec.owner_pid})"
             raise CopilotError(
-                f"capture session {rec.id} is {rec.status} in another process"
-                f" (pid {rec.owner_pid}); control it there"
+                f"capture session {rec.id} is {rec.status} in another process {where};"
+                " control it there"
             )
         raise IllegalTransition(f"capture session {rec.id} is {rec.status}, not active")
 
@@ -179,6 +158,7 @@ class SessionManager:
         check_transition(session_id, rec.status, "starting")
         check_channels(requests, primary_video_channel_id)
         resolved = [(req, *self.rt.sources.resolve(req)) for req in requests]
+        failover.claim(self, session_id)
 
         t0 = time.monotonic()
         live = LiveSession(rec, t0, stop_when_sources_end=stop_when_sources_end)
@@ -225,9 +205,16 @@ class SessionManager:
         return rec
 
     async def _open(
-        self, live: LiveSession, req: ChannelRequest, src: CaptureSource, info: ChannelInfo
+        self,
+        live: LiveSession,
+        req: ChannelRequest,
+        src: CaptureSource,
+        info: ChannelInfo,
+        record: RTStreamRecord | None = None,
+        offset: float | None = None,
     ) -> None:
-        rts = RTStreamRecord(
+        """Open a channel as a new RTStream (or as `record`, when taking a session over)."""
+        rts = record or RTStreamRecord(
             id=new_id("rts"),
             capture_session_id=live.record.id,
             channel_id=req.channel_id,
@@ -248,7 +235,7 @@ class SessionManager:
             self.rt.loop,
             req.channel_id,
             self.rt.settings.frame_queue_size,
-            offset=clock(),
+            offset=clock() if offset is None else offset,
             consumer=lambda frame: self.features.deliver(stream, frame),
             on_end=lambda error: self._channel_ended(live, stream, error),
         )
@@ -328,7 +315,9 @@ class SessionManager:
         await asyncio.sleep(0)  # let results handed over by plugin threads publish first
         data = {"plugins_still_busy": late} if late else {}
         self.live.pop(session_id, None)
-        return self.transition(session_id, "stopped", data=data)
+        rec = self.transition(session_id, "stopped", data=data)
+        failover.release(self, session_id)
+        return rec
 
     async def fail(self, session_id: str, reason: str) -> SessionRecord:
         live = self.live.get(session_id)
@@ -339,6 +328,7 @@ class SessionManager:
                 log.warning("teardown of failed session %s: %s", session_id, exc)
         rec = self.transition(session_id, "failed", reason=reason)
         self.live.pop(session_id, None)
+        failover.release(self, session_id)
         return rec
 
     async def _teardown(self, live: LiveSession, *, flush: bool) -> None:
@@ -380,13 +370,28 @@ class SessionManager:
             f"rtstream {rtstream_id} is not live: features start while its session is active"
         )
 
-    def start_feature(self, rtstream_id: str, name: str, method: str, options: dict) -> Any:
+    def start_feature(
+        self, rtstream_id: str, name: str, method: str, options: dict, persist: bool = True
+    ) -> Any:
+        if self.rt.store.shared and not self._runs(rtstream_id):
+            return failover.start_elsewhere(self, rtstream_id, name, method, options)
         _, stream = self.live_stream(rtstream_id)
-        return self.features.start(stream, name, method, options)
+        run = self.features.start(stream, name, method, options)
+        if persist:  # so a replica that takes the session over starts it again
+            failover.record_feature(self, stream, name, method, options)
+        return run
 
     def stop_feature(self, rtstream_id: str, name: str) -> bool:
+        if self.rt.store.shared and not self._runs(rtstream_id):
+            return failover.stop_elsewhere(self, rtstream_id, name)
         _, stream = self.live_stream(rtstream_id)
-        return self.features.stop(stream, name)
+        stopped = self.features.stop(stream, name)
+        if stopped:
+            self.rt.store.features.stopped(stream.record.capture_session_id, rtstream_id, name)
+        return stopped
+
+    def _runs(self, rtstream_id: str) -> bool:
+        return any(rtstream_id in live.streams for live in self.live.values())
 
     def channel_stats(self) -> dict[str, dict[str, Any]]:
         out = {}

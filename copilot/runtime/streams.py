@@ -43,6 +43,7 @@ class LiveStream:
     ended: bool = False
     end_error: BaseException | None = None
     recorder: AudioRecorder | ScreenRecorder | None = None
+    resume_at: float | None = None  # after a takeover: features skip media before this time
 
 
 @dataclass
@@ -73,6 +74,8 @@ class FeatureRunner:
         frame.pts += stream.pipe.offset
         if stream.recorder is not None:
             stream.recorder.on_frame(frame)
+        if stream.resume_at is not None and frame.pts < stream.resume_at:
+            return  # logged already by the replica that ran the stream before (failover.py)
         for name, run in list(stream.features.items()):
             try:
                 run.on_frame(frame)

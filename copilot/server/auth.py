@@ -1,16 +1,15 @@
 """Who may call what: API keys (the backend) and client tokens (a capture client).
 
-API keys are `cpk_…`, shown once and stored only as a SHA-256 hash in the runtime's database
-(`server_api_keys`). Client tokens are the runtime's signed `cct_…` tokens. A client token on a
-backend route is refused with 403; a bad credential with 401 and the reason.
+API keys are `cpk_…`, shown once and stored only as a SHA-256 hash in the runtime's store
+(`server_api_keys`, shared by every replica on one database). Client tokens are the
+runtime's signed `cct_…` tokens. A client token on a backend route is refused with 403; a bad
+credential with 401 and the reason.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
-import time
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -20,16 +19,6 @@ from copilot.tokens import PREFIX as TOKEN_PREFIX
 from copilot.tokens import TokenClaims
 
 KEY_PREFIX = "cpk_"
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS server_api_keys (
-    id TEXT PRIMARY KEY,
-    name TEXT,
-    hint TEXT NOT NULL,
-    hash TEXT NOT NULL UNIQUE,
-    created_at REAL NOT NULL,
-    revoked_at REAL
-);
-"""
 
 
 class ApiError(Exception):
@@ -47,41 +36,27 @@ def _hash(key: str) -> str:
 
 
 class ApiKeys:
-    """The API key table on a SQLite connection (the runtime's, or the CLI's own)."""
+    """API keys over a store (the runtime's, or the CLI's own): hashing and the reasons."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        conn.executescript(SCHEMA)
+    def __init__(self, store) -> None:
+        self.rows = store.keys
 
     def create(self, name: str | None = None) -> tuple[str, str]:
         """A new key: returns (key id, the key itself — shown once, never stored)."""
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         kid = "key-" + secrets.token_hex(6)
-        self.conn.execute(
-            "INSERT INTO server_api_keys (id, name, hint, hash, created_at) VALUES (?,?,?,?,?)",
-            (kid, name, key[:8] + "…", _hash(key), time.time()),
-        )
+        self.rows.add(kid, name, key[:8] + "…", _hash(key))
         return kid, key
 
     def list(self) -> list[dict]:
-        rows = self.conn.execute(
-            "SELECT id, name, hint, created_at, revoked_at FROM server_api_keys ORDER BY created_at"
-        ).fetchall()
-        cols = ("id", "name", "hint", "created_at", "revoked_at")
-        return [dict(zip(cols, r, strict=True)) for r in rows]
+        return self.rows.list()
 
     def revoke(self, kid: str) -> bool:
-        cur = self.conn.execute(
-            "UPDATE server_api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-            (time.time(), kid),
-        )
-        return cur.rowcount > 0
+        return self.rows.revoke(kid)
 
     def check(self, key: str) -> str:
         """The key id of a valid key, else `PermissionDenied` with the reason."""
-        row = self.conn.execute(
-            "SELECT id, revoked_at FROM server_api_keys WHERE hash = ?", (_hash(key),)
-        ).fetchone()
+        row = self.rows.by_hash(_hash(key))
         if row is None:
             raise PermissionDenied("unknown API key")
         if row[1] is not None:
@@ -107,7 +82,7 @@ def bearer(request_headers) -> str:
 class Authenticator:
     def __init__(self, rt) -> None:
         self.rt = rt
-        self.keys: ApiKeys = rt.call(lambda: ApiKeys(rt.db))
+        self.keys = ApiKeys(rt.store)
 
     async def identify(self, credential: str) -> Caller:
         rt = self.rt

@@ -2,55 +2,18 @@
 
 A client token minted without a session (`generate_client_token(expires_in=600)`) binds to
 the first session it starts: from then on it may attach to, stream to and read that session
-only. The binding is a row in the runtime's database (`client_token_sessions`), so it holds
-across a server restart. A session whose capture client is connected has a live owner; no
-other credential may attach to it until that connection is gone (the owner itself may
-reconnect at any time: a network blip leaves a stale socket behind).
+only. The binding is a row in the runtime's store (`client_token_sessions`), so it holds
+across a server restart and on every replica. A session whose capture client is connected
+has a live owner; no other credential may attach to it until that connection is gone (the
+owner itself may reconnect at any time: a network blip leaves a stale socket behind).
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from copilot.errors import IllegalTransition, PermissionDenied
 from copilot.tokens import TokenClaims
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS client_token_sessions (
-    jti TEXT PRIMARY KEY,
-    capture_session_id TEXT NOT NULL,
-    bound_at REAL NOT NULL
-);
-"""
-
-
-def ensure_binding_table(db) -> None:
-    db.executescript(SCHEMA)
-
-
-def bind_token(db, jti: str, session_id: str) -> str:
-    """Bind `jti` to `session_id` unless it is bound already; the session it is bound to."""
-    db.execute(
-        "INSERT OR IGNORE INTO client_token_sessions (jti, capture_session_id, bound_at)"
-        " VALUES (?, ?, ?)",
-        (jti, session_id, time.time()),
-    )
-    return bound_session(db, jti) or session_id
-
-
-def unbind_token(db, jti: str, session_id: str) -> None:
-    db.execute(
-        "DELETE FROM client_token_sessions WHERE jti = ? AND capture_session_id = ?",
-        (jti, session_id),
-    )
-
-
-def bound_session(db, jti: str) -> str | None:
-    row = db.execute(
-        "SELECT capture_session_id FROM client_token_sessions WHERE jti = ?", (jti,)
-    ).fetchone()
-    return row[0] if row else None
 
 
 def owner_key(claims: TokenClaims | None, key_id: str | None) -> str:
@@ -64,7 +27,7 @@ class Owners:
 
     def __init__(self, rt) -> None:
         self.rt = rt
-        rt.call(ensure_binding_table, rt.db)
+        self.tokens = rt.store.tokens
         self._live: dict[str, tuple[str, Any]] = {}  # session id -> (owner key, connection)
 
     # -- bindings --
@@ -74,8 +37,8 @@ class Owners:
         if claims is None or claims.session_id is not None:
             return False  # an API key, or a token minted for one session: nothing to bind
         rt = self.rt
-        before = await rt.acall_sync(bound_session, rt.db, claims.jti)
-        bound = await rt.acall_sync(bind_token, rt.db, claims.jti, session_id)
+        before = await rt.acall_sync(self.tokens.bound, claims.jti)
+        bound = await rt.acall_sync(self.tokens.bind, claims.jti, session_id)
         if bound != session_id:
             raise PermissionDenied(
                 f"this client token already started capture session {bound}; mint a token per"
@@ -84,7 +47,7 @@ class Owners:
         return before is None
 
     async def unbind(self, claims: TokenClaims, session_id: str) -> None:
-        await self.rt.acall_sync(unbind_token, self.rt.db, claims.jti, session_id)
+        await self.rt.acall_sync(self.tokens.unbind, claims.jti, session_id)
 
     async def may_use(self, claims: TokenClaims | None, session_id: str) -> bool:
         """Whether a credential may drive (or read) `session_id`: an API key, a token minted
@@ -93,7 +56,7 @@ class Owners:
             return True
         if claims.session_id is not None:
             return False
-        bound = await self.rt.acall_sync(bound_session, self.rt.db, claims.jti)
+        bound = await self.rt.acall_sync(self.tokens.bound, claims.jti)
         return bound == session_id
 
     # -- live owners --

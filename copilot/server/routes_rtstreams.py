@@ -11,7 +11,6 @@ from copilot.errors import NotFound
 from copilot.handles import RTStream
 from copilot.server.auth import require_backend
 from copilot.server.wire import jsonable
-from copilot.store import RTStreamRecord
 
 router = APIRouter(
     prefix="/v1/rtstreams", tags=["rtstreams"], dependencies=[Depends(require_backend)]
@@ -32,17 +31,10 @@ class SearchBody(BaseModel):
 
 def _stream(request: Request, rtstream_id: str) -> RTStream:
     rt = request.app.state.conn.runtime
-    cols = list(RTStreamRecord.model_fields)
-
-    def find():
-        return rt.db.execute(
-            f"SELECT {', '.join(cols)} FROM rtstreams WHERE id = ?", (rtstream_id,)
-        ).fetchone()
-
-    row = rt.call(find)
-    if row is None:
+    record = rt.call(rt.store.sessions.rtstream, rtstream_id)
+    if record is None:
         raise NotFound(f"no rtstream {rtstream_id!r}")
-    return RTStream(rt, RTStreamRecord.model_validate(dict(zip(cols, row, strict=True))))
+    return RTStream(rt, record)
 
 
 @router.get("/{rtstream_id}")

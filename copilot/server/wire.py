@@ -15,6 +15,7 @@ from copilot.errors import (
     NotEnabled,
     NotFound,
     PermissionDenied,
+    Unavailable,
 )
 
 # most specific first
@@ -23,6 +24,7 @@ STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (IllegalTransition, 409),
     (PermissionDenied, 403),
     (NotEnabled, 501),
+    (Unavailable, 503),
     (InvalidEvent, 422),
     (ValueError, 400),
     (TypeError, 400),

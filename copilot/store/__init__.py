@@ -1,7 +1,9 @@
-"""Durable state in SQLite (WAL): the event log, sessions and their streams."""
+"""Durable state behind one interface (`Store`): SQLite by default, PostgreSQL for replicas."""
 
-from copilot.store.db import open_db
+from copilot.store.base import Store
 from copilot.store.eventlog import EventLog
-from copilot.store.sessions import RTStreamRecord, SessionRecord, SessionStore
+from copilot.store.open import open_store
+from copilot.store.records import RTStreamRecord, SessionRecord
+from copilot.store.sessions import SessionStore
 
-__all__ = ["EventLog", "RTStreamRecord", "SessionRecord", "SessionStore", "open_db"]
+__all__ = ["EventLog", "RTStreamRecord", "SessionRecord", "SessionStore", "Store", "open_store"]

@@ -1,43 +1,22 @@
-"""Rows for capture sessions and their RTStreams (the event log holds their history)."""
+"""The sessions and rtstreams tables. `SessionTx` is what an `EventLog.append(also=...)` step
+gets: session writes that commit (or roll back) with the event they go with."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import time
-from typing import Any
 
-from pydantic import BaseModel, Field
-
-from copilot.events import SessionStatus
-
-
-class SessionRecord(BaseModel):
-    id: str
-    status: SessionStatus = "created"
-    end_user_id: str | None = None
-    callback_url: str | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    channels: list[dict[str, Any]] = Field(default_factory=list)
-    primary_video_channel_id: str | None = None
-    reason: str | None = None
-    owner_pid: int | None = None
-    created_at: float = Field(default_factory=time.time)
-    started_at: float | None = None
-    updated_at: float = Field(default_factory=time.time)
-
-
-class RTStreamRecord(BaseModel):
-    id: str
-    capture_session_id: str
-    channel_id: str
-    category: str
-    name: str
-    created_at: float = Field(default_factory=time.time)
-
+from copilot.store.records import RTStreamRecord, SessionRecord
+from copilot.store.sql import Db
 
 _SESSION_COLS = list(SessionRecord.model_fields)
+_STREAM_COLS = list(RTStreamRecord.model_fields)
 _JSON_COLS = {"metadata", "channels"}
+_UPSERT = (
+    f"INSERT INTO sessions ({', '.join(_SESSION_COLS)})"
+    f" VALUES ({', '.join('?' * len(_SESSION_COLS))})"
+    " ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _SESSION_COLS if c != "id")
+)
 
 
 def _session_row(rec: SessionRecord) -> tuple:
@@ -52,32 +31,40 @@ def _session_from_row(row: tuple) -> SessionRecord:
     return SessionRecord.model_validate(data)
 
 
+def _stream_from_row(row: tuple) -> RTStreamRecord:
+    return RTStreamRecord.model_validate(dict(zip(_STREAM_COLS, row, strict=True)))
+
+
+class SessionTx:
+    """Session writes inside the event log's transaction."""
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
+
+    def status(self, session_id: str) -> str | None:
+        """The committed status, locked until commit (so a concurrent transition waits)."""
+        row = self.db.execute(
+            "SELECT status FROM sessions WHERE id = ?" + self.db.dialect.for_update, (session_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def upsert(self, rec: SessionRecord) -> None:
+        self.db.execute(_UPSERT, _session_row(rec))
+
+    def add_rtstreams(self, streams: list[RTStreamRecord]) -> None:
+        self.db.executemany(
+            f"INSERT INTO rtstreams ({', '.join(_STREAM_COLS)}) VALUES"
+            f" ({', '.join('?' * len(_STREAM_COLS))})",
+            [tuple(getattr(s, c) for c in _STREAM_COLS) for s in streams],
+        )
+
+
 class SessionStore:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    @staticmethod
-    def upsert(conn: sqlite3.Connection, rec: SessionRecord) -> None:
-        """Write the whole row; usable as an `EventLog.append(also=...)` step."""
-        cols = ", ".join(_SESSION_COLS)
-        marks = ", ".join("?" * len(_SESSION_COLS))
-        conn.execute(
-            f"INSERT OR REPLACE INTO sessions ({cols}) VALUES ({marks})", _session_row(rec)
-        )
-
-    @staticmethod
-    def add_rtstreams(conn: sqlite3.Connection, streams: list[RTStreamRecord]) -> None:
-        conn.executemany(
-            "INSERT INTO rtstreams (id, capture_session_id, channel_id, category, name,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (s.id, s.capture_session_id, s.channel_id, s.category, s.name, s.created_at)
-                for s in streams
-            ],
-        )
+    def __init__(self, db: Db) -> None:
+        self.db = db
 
     def get(self, session_id: str) -> SessionRecord | None:
-        row = self._conn.execute(
+        row = self.db.execute(
             f"SELECT {', '.join(_SESSION_COLS)} FROM sessions WHERE id = ?", (session_id,)
         ).fetchone()
         return _session_from_row(row) if row else None
@@ -92,17 +79,32 @@ class SessionStore:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        return [_session_from_row(r) for r in self._conn.execute(sql, args).fetchall()]
+        return [_session_from_row(r) for r in self.db.execute(sql, args).fetchall()]
 
     def rtstreams(self, session_id: str) -> list[RTStreamRecord]:
-        rows = self._conn.execute(
-            "SELECT id, capture_session_id, channel_id, category, name, created_at"
-            " FROM rtstreams WHERE capture_session_id = ? ORDER BY created_at, id",
+        rows = self.db.execute(
+            f"SELECT {', '.join(_STREAM_COLS)} FROM rtstreams WHERE capture_session_id = ?"
+            " ORDER BY created_at, id",
             (session_id,),
         ).fetchall()
-        keys = list(RTStreamRecord.model_fields)
-        return [RTStreamRecord.model_validate(dict(zip(keys, r, strict=True))) for r in rows]
+        return [_stream_from_row(r) for r in rows]
+
+    def rtstream(self, rtstream_id: str) -> RTStreamRecord | None:
+        row = self.db.execute(
+            f"SELECT {', '.join(_STREAM_COLS)} FROM rtstreams WHERE id = ?", (rtstream_id,)
+        ).fetchone()
+        return _stream_from_row(row) if row else None
 
     def delete(self, session_id: str) -> None:
-        self._conn.execute("DELETE FROM rtstreams WHERE capture_session_id = ?", (session_id,))
-        self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        """Rows, log and per-session state of a session, in one transaction."""
+        with self.db.transaction():
+            for table, col in (
+                ("events", "capture_session_id"),
+                ("event_seqs", "capture_session_id"),
+                ("rtstreams", "capture_session_id"),
+                ("session_features", "capture_session_id"),
+                ("ingest_leases", "capture_session_id"),
+                ("client_token_sessions", "capture_session_id"),
+                ("sessions", "id"),
+            ):
+                self.db.execute(f"DELETE FROM {table} WHERE {col} = ?", (session_id,))

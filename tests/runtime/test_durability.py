@@ -36,7 +36,7 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_sigkill_loses_no_handed_event(tmp_path):
+def test_sigkill_loses_no_handed_event(tmp_path, database_url):
     home = tmp_path / "home"
     proc = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(home)],

@@ -69,7 +69,7 @@ async def test_reader_resumes_after_disconnect_exactly_once(conn):
     assert resumed == list(range(n + 1, last + 1))
 
 
-async def test_slow_reader_overflows_then_catches_up_from_log(home, sources):
+async def test_slow_reader_overflows_then_catches_up_from_log(home, sources, database_url):
     import copilot
 
     conn = copilot.connect(home=str(home), entrypoints=False, subscriber_queue_size=8)
@@ -108,7 +108,7 @@ async def test_events_of_a_finished_session_replay_and_end(conn):
     assert [ev.text for ev in events if ev.type == "transcript"] == ["utterance 1"]
 
 
-def test_log_survives_reopen(home, sources):
+def test_log_survives_reopen(home, sources, database_url):
     import copilot
 
     conn = copilot.connect(home=str(home), entrypoints=False)

@@ -19,7 +19,7 @@ async def _read(rt, cursor, n: int) -> list:
     return out
 
 
-async def test_from_now_through_overflow_and_resume(home):
+async def test_from_now_through_overflow_and_resume(home, database_url):
     conn = copilot.connect(home=str(home), entrypoints=False, subscriber_queue_size=4)
     rt = conn.runtime
     try:

@@ -40,7 +40,7 @@ def run_backend(home, plugins=(), policy=FAST, **settings):
     rt, app = build(
         load_settings(home=str(home), **opts), entrypoints=False, policy=policy, plugins=plugins
     )
-    _, key = rt.call(lambda: ApiKeys(rt.db).create("tests"))
+    _, key = rt.call(lambda: ApiKeys(rt.store).create("tests"))
     try:
         with UvicornThread(app) as srv:
             yield Backend(srv.url, key, rt, app.state.webhooks, app)

@@ -120,15 +120,15 @@ def test_api_keys_missing_unknown_revoked(backend, tokens):
     rt = backend.rt
     from copilot.server.auth import ApiKeys
 
-    kid, fresh = rt.call(lambda: ApiKeys(rt.db).create("temp"))
+    kid, fresh = rt.call(lambda: ApiKeys(rt.store).create("temp"))
     assert RemoteConnection(backend.url, fresh).list_capture_sessions() is not None
-    rt.call(lambda: ApiKeys(rt.db).revoke(kid))
+    rt.call(lambda: ApiKeys(rt.store).revoke(kid))
     with pytest.raises(PermissionDenied, match="revoked"):
         RemoteConnection(backend.url, fresh).list_capture_sessions()
     # the key itself is never stored
     assert (
         rt.call(
-            lambda: rt.db.execute(
+            lambda: rt.store.db.execute(
                 "SELECT COUNT(*) FROM server_api_keys WHERE hash = ?", (fresh,)
             ).fetchone()[0]
         )

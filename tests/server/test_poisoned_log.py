@@ -10,8 +10,9 @@ import sqlite3
 import httpx
 from websockets.sync.client import connect
 
+from copilot.config import load_settings
 from copilot.server.auth import ApiKeys
-from copilot.store import open_db
+from copilot.store import open_store
 from tests.server.support import ServeProcess
 
 
@@ -110,6 +111,9 @@ def _insert_rows(home, sid: str, rows: list[tuple[str, float | None, str]]) -> l
             (sid, last + i, f"evt-bad{i}", type_, created_at, body),
         )
         seqs.append(last + i)
+    db.execute(  # the store's seq counter, which numbers the next append
+        "UPDATE event_seqs SET last_seq = ? WHERE capture_session_id = ?", (seqs[-1], sid)
+    )
     db.commit()
     db.close()
     return seqs
@@ -118,7 +122,9 @@ def _insert_rows(home, sid: str, rows: list[tuple[str, float | None, str]]) -> l
 def test_unreadable_rows_never_stop_startup_polling_ws_or_webhooks(home, receiver):
     from copilot.remote import RemoteConnection
 
-    _, key = ApiKeys(open_db(home / "copilot.db")).create("tests")
+    store = open_store(load_settings(home=str(home)))
+    _, key = ApiKeys(store).create("tests")
+    store.close()
     with ServeProcess(home) as srv:
         remote = RemoteConnection(srv.url, key)
         receiver.secret = remote.webhook_secret()

@@ -370,12 +370,12 @@ async def test_server_errors_after_subscribing_retry_or_stop_and_register_restar
 
 
 async def test_a_revoked_key_stops_following_and_registering_says_so(backend, remote):
-    kid, key = backend.rt.call(lambda: ApiKeys(backend.rt.db).create("plugins"))
+    kid, key = backend.rt.call(lambda: ApiKeys(backend.rt.store).create("plugins"))
     proxy = BlipProxy(int(backend.url.rsplit(":", 1)[1]))
     conn = RemoteConnection(f"http://127.0.0.1:{proxy.port}", key)
     try:
         conn.register_plugin(Recorder(), "recorder")
-        backend.rt.call(lambda: ApiKeys(backend.rt.db).revoke(kid))
+        backend.rt.call(lambda: ApiKeys(backend.rt.store).revoke(kid))
         proxy.cut()  # the reconnect is refused: final, not retried
         await _until(lambda: not _host_stats(conn)["following"])
         assert "revoked" in _host_stats(conn)["last_error"]

@@ -12,9 +12,10 @@ import time
 
 import httpx
 
+from copilot.config import load_settings
 from copilot.remote import RemoteConnection
 from copilot.server.auth import ApiKeys
-from copilot.store import open_db
+from copilot.store import open_store
 from tests.server.support import Receiver
 
 
@@ -41,7 +42,9 @@ def _spawn(home, port) -> subprocess.Popen:
 
 
 async def test_sigkill_mid_session_then_restart(home):
-    _, key = ApiKeys(open_db(home / "copilot.db")).create("restart")
+    store = open_store(load_settings(home=str(home)))
+    _, key = ApiKeys(store).create("restart")
+    store.close()
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     receiver = Receiver().start()
