@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from copilot.capture.frame_errors import FrameErrors
 from copilot.capture.frames import AudioFrame
 from copilot.capture.sources import FrameSink
 
@@ -44,6 +45,7 @@ class ChannelPipe:
         offset: float,
         consumer: Callable[[Any], None],
         on_end: Callable[[BaseException | None], None],
+        on_frame_error: Callable[[str], None] = lambda report: None,
     ) -> None:
         self.loop = loop
         self.channel_id = channel_id
@@ -53,6 +55,8 @@ class ChannelPipe:
         self.maxsize = maxsize
         self._consumer = consumer
         self._on_end = on_end
+        self._on_frame_error = on_frame_error
+        self.errors = FrameErrors("used")
         self._queue: asyncio.Queue = asyncio.Queue()  # bounded by _slots, not by asyncio
         self._slots = threading.Semaphore(maxsize)
         self._closed = threading.Event()
@@ -102,19 +106,30 @@ class ChannelPipe:
             item = await self._queue.get()
             if isinstance(item, tuple) and item and item[0] is _END:
                 self._closed.set()
-                self._on_end(item[1])
+                error = item[1]
+                if error is None and self.errors.count:  # frames were lost: not a clean end
+                    error = RuntimeError(self.errors.summary())
+                self._on_end(error)
                 return
             if isinstance(item, tuple) and item and item[0] is _MARK:
                 if not item[1].done():
                     item[1].set_result(None)
                 continue
             self._slots.release()
-            self.stats.frames += 1
-            self.stats.media_seconds += item.duration
-            if isinstance(item, AudioFrame) and len(item.samples):
-                rms = float(np.sqrt(np.mean(np.square(item.samples, dtype=np.float64))))
-                self.stats.level_db = 20 * math.log10(rms) if rms > 0 else -math.inf
-            self._consumer(item)
+            try:
+                self._take(item)
+            except Exception as exc:  # not a frame, or one nothing can use: count, report, go on
+                report = self.errors.add(exc)
+                if report is not None:
+                    self._on_frame_error(report)
+
+    def _take(self, item: Any) -> None:
+        self.stats.frames += 1
+        self.stats.media_seconds += item.duration
+        if isinstance(item, AudioFrame) and len(item.samples):
+            rms = float(np.sqrt(np.mean(np.square(item.samples, dtype=np.float64))))
+            self.stats.level_db = 20 * math.log10(rms) if rms > 0 else -math.inf
+        self._consumer(item)
 
     async def drained(self, timeout: float = 5.0) -> None:
         """Wait (bounded) until the frames queued so far reached the consumer."""
@@ -145,6 +160,7 @@ class ChannelPipe:
             "level_db": None if s.level_db == -math.inf else round(s.level_db, 1),
             "queue": self._queue.qsize(),
             "max_queue": s.max_queue,
+            "frame_errors": self.errors.count,
             "maxsize": self.maxsize,
             "paused": self.paused,
         }

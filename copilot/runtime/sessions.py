@@ -238,6 +238,7 @@ class SessionManager:
             offset=clock() if offset is None else offset,
             consumer=lambda frame: self.features.deliver(stream, frame),
             on_end=lambda error: self._channel_ended(live, stream, error),
+            on_frame_error=lambda report: self.features.frames_lost(stream, report),
         )
         stream.pipe = pipe
         if req.options.get("store", True):
@@ -392,6 +393,11 @@ class SessionManager:
 
     def _runs(self, rtstream_id: str) -> bool:
         return any(rtstream_id in live.streams for live in self.live.values())
+
+    def frames_lost(self, session_id: str, channel_id: str, report: str) -> None:
+        """A capture client could not send some frames of a channel (see `FrameErrors`)."""
+        live = self._own(self.require(session_id))
+        self.features.frames_lost(live.by_channel(channel_id), report)
 
     def channel_stats(self) -> dict[str, dict[str, Any]]:
         out = {}

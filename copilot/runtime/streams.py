@@ -85,14 +85,22 @@ class FeatureRunner:
 
     def failed(self, stream: LiveStream, name: str, hook: str, exc: Exception) -> None:
         log.warning("feature %s failed on %s: %s", name, stream.record.channel_id, exc)
+        self._error(stream, f"feature:{name}", hook, f"{type(exc).__name__}: {exc}")
+
+    def frames_lost(self, stream: LiveStream, report: str) -> None:
+        """Frames of the channel could not be used here or sent by a capture client."""
+        log.warning("%s: %s", stream.record.channel_id, report)
+        self._error(stream, "capture", "frame", report)
+
+    def _error(self, stream: LiveStream, plugin: str, hook: str, error: str) -> None:
         self.rt.publish(
             PluginErrorEvent(
                 capture_session_id=stream.record.capture_session_id,
                 rtstream_id=stream.record.id,
                 channel=stream.record.channel_id,
-                plugin=f"feature:{name}",
+                plugin=plugin,
                 hook=hook,
-                error=f"{type(exc).__name__}: {exc}",
+                error=error,
             )
         )
 

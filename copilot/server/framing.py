@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from copilot.capture import wire
 from copilot.capture.frames import AudioFrame, Tick, VideoFrame
 
 MAGIC = b"CP"
@@ -58,10 +59,14 @@ def encode(channel: int, seq: int, frame: AudioFrame | VideoFrame | Tick) -> byt
     if isinstance(frame, VideoFrame):
         img = np.ascontiguousarray(frame.image, dtype=np.uint8)
         h, w = img.shape[:2]
-        info = json.dumps(frame.info or {}, separators=(",", ":")).encode()
+        # the screen source's FrameInfo (windows, change box) and anything else: JSON
+        info = json.dumps(wire.to_wire(frame.info or {}), separators=(",", ":")).encode()
         head = _HEAD.pack(MAGIC, VERSION, VIDEO, channel, seq, frame.pts)
         flags = 1 if frame.changed else 0
-        return head + _VIDEO.pack(w, h, flags, RGB, len(info)) + info + img.tobytes()
+        fmt, pixels = RGB, img.tobytes()
+        if len(pixels) + len(info) + 64 > MAX_FRAME_BYTES:  # e.g. a 4K screen: compressed
+            fmt, pixels = ENCODED, _compressed(img, MAX_FRAME_BYTES - len(info) - 64)
+        return head + _VIDEO.pack(w, h, flags, fmt, len(info)) + info + pixels
     if isinstance(frame, Tick):
         return _HEAD.pack(MAGIC, VERSION, TICK, channel, seq, frame.pts)
     raise TypeError(f"cannot encode {type(frame).__name__}")
@@ -137,7 +142,7 @@ def _video(body: memoryview, pts: float) -> VideoFrame:
         image = _decode_image(bytes(pixels))
     else:
         raise FrameError(f"unknown image format {fmt}; 1 raw RGB, 2 PNG/JPEG")
-    return VideoFrame(image, pts, changed=bool(flags & 1), info=info)
+    return VideoFrame(image, pts, changed=bool(flags & 1), info=wire.from_wire(info))
 
 
 def _info(raw: bytes) -> dict[str, Any]:
@@ -150,6 +155,19 @@ def _info(raw: bytes) -> dict[str, Any]:
     if not isinstance(info, dict):
         raise FrameError("video info must be a JSON object")
     return info
+
+
+def _compressed(img: np.ndarray, limit: int) -> bytes:
+    """Lossless PNG when it fits the frame limit (screens are mostly flat), else JPEG."""
+    from PIL import Image
+
+    picture = Image.fromarray(img[..., :3])
+    for fmt, opts in (("PNG", {"compress_level": 1}), ("JPEG", {"quality": 90})):
+        out = io.BytesIO()
+        picture.save(out, format=fmt, **opts)
+        if out.tell() <= limit:
+            break
+    return out.getvalue()
 
 
 def _decode_image(raw: bytes) -> np.ndarray:

@@ -162,6 +162,13 @@ class IngestConn:
         self.source.forget(sid)
         await self.send("stopped", capture_session_id=sid)
 
+    async def op_frame_error(self, msg: dict[str, Any]) -> None:
+        """The client could not send some frames of a channel: the session logs it."""
+        self._handle(msg.get("channel"))  # a channel this connection streams
+        channel = self.channels[msg["channel"]]
+        report = str(msg.get("error") or "frames could not be sent")[:500]
+        await self.rt.acall_sync(self.rt.sessions.frames_lost, self.sid, channel, report)
+
     async def op_fail(self, msg: dict[str, Any]) -> None:
         """The client could not open a channel: the session fails, as it would embedded."""
         sid = self._bound()

@@ -23,7 +23,7 @@ async def test_permissions_report_granted_or_denied_with_reason(api):
 async def test_list_channels_groups_and_defaults(api):
     client = api.client(api.conn.generate_client_token())
     channels = await client.list_channels()
-    assert [c.id for c in channels.mics] == ["mic:tone", "mic:broken"]
+    assert [c.id for c in channels.mics] == ["mic:tone", "mic:broken", "mic:garbled"]
     assert channels.mics.default.id == "mic:tone"
     assert channels.system_audio.default.id == "system_audio:tone"
     assert channels.displays.primary.id == "display:1"
@@ -76,4 +76,25 @@ async def test_session_stops_itself_when_file_like_sources_end(api):
     assert events[-1].status == "stopped"
     ended = [e for e in events if e.type == "channel"]
     assert [(e.channel, e.status) for e in ended] == [("mic:tone", "ended")]
+    await client.shutdown()
+
+
+async def test_a_frame_that_cannot_be_used_is_counted_and_reported(api):
+    """Defect 1: a frame the transport could not send vanished into the client's stderr and
+    the channel said it ended normally."""
+    conn = api.conn
+    cap = conn.create_capture_session()
+    client = api.client(conn.generate_client_token(capture_session_id=cap.id))
+    await client.start_session(
+        capture_session_id=cap.id, channels=["mic:garbled"], stop_when_sources_end=True
+    )
+    events = [e async for e in client.events()]
+    (error,) = [e for e in events if e.type == "plugin_error"]
+    assert (error.plugin, error.channel) == ("capture", "mic:garbled")
+    assert "1 frame could not be" in error.error and "dict" in error.error
+    (ended,) = [e for e in events if e.type == "channel"]
+    assert ended.status == "failed" and "1 frame could not be" in ended.reason
+    assert events[-1].status == "stopped"
+    if api.served:
+        assert client.stats["frame_errors"] == 1
     await client.shutdown()

@@ -125,6 +125,32 @@ class BrokenSource(CaptureSource):
         raise OSError("device unplugged")
 
 
+class GarbledSource(CaptureSource):
+    """`mic:garbled`: a few tone frames, one thing that is not a frame, more frames, the end
+    (a buggy third-party source)."""
+
+    name = "test-garbled"
+    kinds = ("mic",)
+
+    def probe(self, kind: str) -> Permission:
+        return Permission(kind, True, "a buggy source")
+
+    def list_channels(self) -> list[ChannelInfo]:
+        return [ChannelInfo("mic:garbled", "mic", "Garbled mic", self.name)]
+
+    def open(self, channel, request, sink) -> SourceHandle:
+        def run() -> None:
+            samples = np.zeros(320, np.float32)
+            for i in range(10):
+                sink.put(AudioFrame(samples, 16000, i * 0.02), wait=True)
+                if i == 4:
+                    sink.put({"not": "a frame"}, wait=True)
+            sink.end()
+
+        threading.Thread(target=run, name="test-garbled", daemon=True).start()
+        return NullHandle()
+
+
 class TestSourcesPlugin:
     def __init__(self) -> None:
         self.tone = ToneSource()
@@ -134,3 +160,4 @@ class TestSourcesPlugin:
         register(self.tone)
         register(FakeDisplaySource())
         register(BrokenSource())
+        register(GarbledSource())
