@@ -191,6 +191,7 @@ class AsyncWorker:
         self.q: asyncio.Queue = asyncio.Queue(maxsize)
         self.current: HookCall | None = None
         self._overflowing = False
+        self._closing = False
         self.task = loop.create_task(self._run(), name=f"copilot-plugin-{plugin}")
 
     def submit(self, call: HookCall) -> None:
@@ -216,10 +217,11 @@ class AsyncWorker:
         return True
 
     def close(self) -> None:
+        self._closing = True  # 3.11's wait_for can swallow the cancel of a call that just ended
         self.task.cancel()
 
     async def _run(self) -> None:
-        while True:
+        while not self._closing:
             call = await self.q.get()
             self.current = call
             try:

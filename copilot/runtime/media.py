@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,41 @@ from copilot.capture.sources import FrameSink
 
 _END = object()
 _MARK = object()  # (_MARK, future): resolved when the pump reaches it
+PTS_LEAD = 10.0  # seconds a frame may run ahead of its channel's clock
+
+
+class PtsGuard:
+    """What a channel's frame times can be: at most `PTS_LEAD` seconds past the channel's
+    clock, which is the wall-clock time since it opened — or, for a replay running faster
+    than real time, the audio it has delivered (a display's: its latest frame). So a jump can
+    never make the recorder write more silence than the session has lasted. Non-finite
+    times are refused. One source thread per guard."""
+
+    def __init__(self, lead: float = PTS_LEAD) -> None:
+        self.lead = lead
+        self.opened = time.monotonic()
+        self.audio_seconds = 0.0
+        self.latest = 0.0
+
+    def check(self, frame: Any) -> str | None:
+        """None if `frame` may pass (and it is counted), else why it may not."""
+        pts = frame.pts
+        if not math.isfinite(pts):
+            return f"pts {pts} is not a finite number of seconds: frame dropped"
+        elapsed = time.monotonic() - self.opened
+        audio = isinstance(frame, AudioFrame)
+        media, what = (self.audio_seconds, "audio") if audio else (self.latest, "the latest frame")
+        clock = max(elapsed, media)
+        if pts > clock + self.lead:
+            return (
+                f"pts {pts:g} s is {pts - clock:.1f} s ahead of the channel's clock"
+                f" ({elapsed:.1f} s since it opened, {what} up to {media:.1f} s; at most"
+                f" {self.lead:g} s ahead): frame dropped"
+            )
+        if audio:
+            self.audio_seconds += frame.duration
+        self.latest = max(self.latest, pts)
+        return None
 
 
 @dataclass
@@ -57,6 +93,7 @@ class ChannelPipe:
         self._on_end = on_end
         self._on_frame_error = on_frame_error
         self.errors = FrameErrors("used")
+        self._guard = PtsGuard()
         self._queue: asyncio.Queue = asyncio.Queue()  # bounded by _slots, not by asyncio
         self._slots = threading.Semaphore(maxsize)
         self._closed = threading.Event()
@@ -124,6 +161,9 @@ class ChannelPipe:
                     self._on_frame_error(report)
 
     def _take(self, item: Any) -> None:
+        problem = self._guard.check(item)
+        if problem is not None:  # counted and reported like any frame that cannot be used
+            raise ValueError(problem)
         self.stats.frames += 1
         self.stats.media_seconds += item.duration
         if isinstance(item, AudioFrame) and len(item.samples):

@@ -14,6 +14,7 @@ import logging
 import queue
 import re
 import threading
+import time
 import wave
 from pathlib import Path
 
@@ -24,6 +25,26 @@ from copilot.capture.frames import AudioFrame, VideoFrame
 log = logging.getLogger("copilot.recorder")
 RATE = 16000
 _STOP = object()
+CLOSE_TIMEOUT = 30.0  # seconds close() waits for the writer thread
+SILENCE_CHUNK = RATE * 10  # samples of silence written at a time (never one huge buffer)
+
+
+def _stop_writer(q: queue.Queue, thread: threading.Thread, what: str) -> bool:
+    """Tell a writer thread to finish and wait for it (bounded); False if it did not. A dead
+    thread leaves a full queue behind: never wait on it forever."""
+    deadline = time.monotonic() + CLOSE_TIMEOUT
+    while thread.is_alive():
+        try:
+            q.put(_STOP, timeout=0.2)
+            break
+        except queue.Full:
+            if time.monotonic() > deadline:
+                break
+    thread.join(max(0.0, deadline - time.monotonic()))
+    if thread.is_alive():
+        log.warning("%s: the writer thread did not finish within %g s", what, CLOSE_TIMEOUT)
+        return False
+    return True
 
 
 def channel_file_stem(channel_id: str) -> str:
@@ -40,6 +61,7 @@ class AudioRecorder:
         self.meta_path = folder / f"{stem}.json"
         self.channel_id = channel_id
         self.dropped = 0
+        self.errors = 0
         self.start: float | None = None
         self._queue: queue.Queue = queue.Queue(maxsize)
         self._thread = threading.Thread(
@@ -66,20 +88,28 @@ class AudioRecorder:
             out.setsampwidth(2)
             out.setframerate(RATE)
             while (item := self._queue.get()) is not _STOP:
-                pts, samples = item
-                at = round((pts - self.start) * RATE)
-                if at > written:  # a gap (pause, drop): keep the timeline with silence
-                    out.writeframes(np.zeros(at - written, np.int16).tobytes())
-                    written = at
-                skip = max(0, written - at)  # overlap: keep what was written
-                pcm = np.clip(samples[skip:], -1.0, 1.0)
-                out.writeframes((pcm * 32767).astype(np.int16).tobytes())
-                written += len(pcm)
+                try:
+                    written = self._write(out, written, *item)
+                except Exception as exc:  # one bad frame must not end the recording
+                    self.errors += 1
+                    if self.errors == 1:
+                        log.warning("recording %s: a frame failed: %s", self.channel_id, exc)
+
+    def _write(self, out, written: int, pts: float, samples: np.ndarray) -> int:
+        at = round((pts - self.start) * RATE)
+        while at > written:  # a gap (pause, drop): keep the timeline with silence
+            n = min(at - written, SILENCE_CHUNK)
+            out.writeframes(np.zeros(n, np.int16).tobytes())
+            written += n
+        skip = max(0, written - at)  # overlap: keep what was written
+        pcm = np.clip(samples[skip:], -1.0, 1.0)
+        out.writeframes((pcm * 32767).astype(np.int16).tobytes())
+        return written + len(pcm)
 
     def close(self) -> Path | None:
-        """Finish writing and compress to FLAC (blocking: call it off the loop)."""
-        self._queue.put(_STOP)
-        self._thread.join()
+        """Finish writing and compress to FLAC (blocking: call it off the loop; bounded)."""
+        if not _stop_writer(self._queue, self._thread, f"recording {self.channel_id}"):
+            return None  # still writing: leave the WAV as it is
         if self.start is None:
             self.wav_path.unlink(missing_ok=True)
             return None
@@ -145,5 +175,4 @@ class ScreenRecorder:
                 log.warning("storing a keyframe failed: %s", exc)
 
     def close(self) -> None:
-        self._queue.put(_STOP)
-        self._thread.join()
+        _stop_writer(self._queue, self._thread, "screen recording")

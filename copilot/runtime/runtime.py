@@ -122,7 +122,9 @@ class Runtime:
     async def _close_on_loop(self) -> None:
         self.plugins.call_each("copilot_shutdown", runtime=self)
         self.replicas.close()
-        await asyncio.gather(*self.dispatcher.close(), return_exceptions=True)
+        tasks = self.dispatcher.close()
+        if tasks:  # cancelled; a hook that ignores cancellation cannot hold the close
+            await asyncio.wait(tasks, timeout=10)
 
     # ----------------------------------------------------------------- plugins
     def load_plugins(self) -> None:

@@ -23,6 +23,7 @@ from copilot.runtime.media import ChannelPipe
 from copilot.runtime.recorder import AudioRecorder, ScreenRecorder
 from copilot.runtime.states import LIVE, check_transition
 from copilot.runtime.streams import FeatureRunner, LiveSession, LiveStream
+from copilot.runtime.teardown import bounded_call
 from copilot.store import RTStreamRecord, SessionRecord
 
 if TYPE_CHECKING:
@@ -332,19 +333,19 @@ class SessionManager:
         failover.release(self, session_id)
         return rec
 
+    async def _bounded(self, fn, what: str) -> None:
+        await bounded_call(self.rt.loop, fn, what, self.rt.settings.drain_timeout)
+
     async def _teardown(self, live: LiveSession, *, flush: bool) -> None:
-        loop = self.rt.loop
         for stream in live.streams.values():
             if stream.handle is not None:
-                try:
-                    await loop.run_in_executor(None, stream.handle.stop)
-                except Exception as exc:
-                    log.warning("stopping %s failed: %s", stream.record.channel_id, exc)
+                await self._bounded(stream.handle.stop, f"stopping {stream.record.channel_id}")
         for stream in live.streams.values():
             if stream.pipe is not None:
                 await stream.pipe.close()
             if stream.recorder is not None:
-                await loop.run_in_executor(None, stream.recorder.close)
+                what = f"closing the recording of {stream.record.channel_id}"
+                await self._bounded(stream.recorder.close, what)
         for stream in live.streams.values():
             await self.features.finish(stream, flush=flush)
 

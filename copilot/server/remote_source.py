@@ -22,6 +22,7 @@ from copilot.capture.sources import (
     Permission,
     SourceHandle,
 )
+from copilot.runtime.media import PtsGuard
 
 NAME = "remote"
 # A frame seq may run ahead of the last one by the frames a client can have dropped since:
@@ -39,6 +40,7 @@ class RemoteHandle(SourceHandle):
 
     def __init__(self, sink: FrameSink, on_stop=lambda: None) -> None:
         self.sink = sink
+        self.pts = PtsGuard()  # the pipe checks too; here the client is told
         self._on_stop = on_stop
         self.last_seq = -1  # highest frame seq accepted (resent frames are skipped)
         self.received = 0
@@ -66,6 +68,10 @@ class RemoteHandle(SourceHandle):
                 f"frame seq {seq} is {seq - self.last_seq} past the last one ({self.last_seq});"
                 f" at most {allowed:.0f} frames can have been lost since: frame dropped"
             )
+        problem = self.pts.check(frame)
+        if problem is not None:
+            self.refused += 1
+            raise FrameRefused(problem)
         self.last_seq, self._last_at = seq, now
         self.received += 1
         self.sink.put(frame, wait=True)

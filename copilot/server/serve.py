@@ -6,10 +6,14 @@ secrets here, but request lines are noise; errors still log (without credentials
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
 from typing import Any
 
 log = logging.getLogger("copilot.server")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def build(settings: Any = None, *, entrypoints: bool = True, policy=None, plugins=()):
@@ -34,15 +38,41 @@ def serve(host: str = "127.0.0.1", port: int = 8700, settings: Any = None, **kwa
     rt, app = build(settings, **kwargs)
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("binding %s: the API is reachable from other machines", host)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="info",
+        ws_max_size=16 * 1024 * 1024,
+    )
     try:
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            access_log=False,
-            log_level="info",
-            ws_max_size=16 * 1024 * 1024,
-        )
+        _server_class()(config).run()
     finally:
         app.state.webhooks.close()
         rt.close()
+
+
+def _server_class():
+    """Built on first use: uvicorn is imported lazily."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's graceful stop on SIGINT/SIGTERM, without re-raising the signal once the
+        server is down (uvicorn does, which ended the process before the runtime closed:
+        live sessions were left `active`, to be marked failed at the next start). A second
+        signal during the close gets the default action."""
+
+        @contextlib.contextmanager
+        def capture_signals(self):
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            originals = {s: signal.signal(s, self.handle_exit) for s in STOP_SIGNALS}
+            try:
+                yield
+            finally:
+                for sig, handler in originals.items():
+                    signal.signal(sig, handler)
+
+    return Server

@@ -28,7 +28,7 @@ def test_roundtrip_audio_video_tick():
 
 
 def _valid(seq: int) -> bytes:
-    return framing.encode(0, seq, AudioFrame(np.zeros(160, np.float32), 16000, seq * 0.01))
+    return framing.encode(0, seq, AudioFrame(np.zeros(160, np.float32), 16000, seq * 0.001))
 
 
 def _mutations():
