@@ -262,3 +262,16 @@ class ServeProcess:
         if self._log_path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self._log_path)
+
+
+def make_api_key(home) -> str:
+    """An API key in `home`'s store, made the way `copilot keys create` does (no server)."""
+    from copilot.config import load_settings
+    from copilot.server.auth import ApiKeys
+    from copilot.store import open_store
+
+    store = open_store(load_settings(home=str(home)))
+    try:
+        return ApiKeys(store).create("tests")[1]
+    finally:
+        store.close()

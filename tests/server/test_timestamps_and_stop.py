@@ -19,9 +19,7 @@ from copilot.capture.frames import AudioFrame
 from copilot.capture.sources import CaptureSource, ChannelInfo, Permission, SourceHandle
 from copilot.remote import RemoteConnection
 from copilot.server import framing
-from copilot.server.auth import ApiKeys
-from copilot.store import open_db
-from tests.server.support import ServeProcess
+from tests.server.support import ServeProcess, make_api_key
 
 
 def _frame(seq: int, pts: float) -> bytes:
@@ -60,7 +58,7 @@ def _start(url: str, token: str, sid: str):
 
 
 def test_pts_far_ahead_is_refused_and_stop_and_sigterm_still_work(home):
-    _, key = ApiKeys(open_db(home / "copilot.db")).create("tests")
+    key = make_api_key(home)
     srv = ServeProcess(home).start()
     try:
         remote = RemoteConnection(srv.url, key)
