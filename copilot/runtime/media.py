@@ -33,7 +33,7 @@ class PtsGuard:
     clock, which is the wall-clock time since it opened — or, for a replay running faster
     than real time, the audio it has delivered (a display's: its latest frame). So a jump can
     never make the recorder write more silence than the session has lasted. Non-finite
-    times are refused. One source thread per guard."""
+    times are refused. Not thread-safe: one caller per guard."""
 
     def __init__(self, lead: float = PTS_LEAD) -> None:
         self.lead = lead
