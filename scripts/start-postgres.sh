@@ -8,7 +8,7 @@ if ! pg_lsclusters -h | awk '{print $1, $2}' | grep -qx "$ver main"; then
   pg_createcluster "$ver" main >/dev/null
 fi
 port=$(pg_lsclusters -h | awk -v v="$ver" '$1 == v && $2 == "main" {print $3}')
-pg_ctlcluster "$ver" main start 2>/dev/null || pg_ctlcluster "$ver" main status >/dev/null
+pg_ctlcluster "$ver" main start >/dev/null 2>&1 || pg_ctlcluster "$ver" main status >/dev/null
 for _ in $(seq 1 50); do
   runuser -u postgres -- pg_isready -q -p "$port" && break
   sleep 0.2

@@ -46,8 +46,8 @@ def pg_server():
     try:
         url, cluster = postgres.server()
     except postgres.PostgresUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        if os.environ.get("CI") or os.environ.get(postgres.ENV):
+            pytest.fail(f"PostgreSQL is required here (CI, or {postgres.ENV} is set): {exc}")
         pytest.skip(str(exc))
     yield url
     if cluster is not None:
