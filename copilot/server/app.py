@@ -2,26 +2,26 @@
 
 Sync routes call the same `Connection`/handle methods as the embedded mode (in the threadpool,
 bridged to the runtime loop); errors map to JSON `{"error": {"type", "message"}}` with the
-status from `copilot.server.wire.STATUS`. Requests over `max_body_bytes` get 413.
+status from `copilot.server.wire.STATUS`. Bodies over `max_body_bytes` (counted as read) get 413.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from copilot import __version__
 from copilot.connection import Connection
 from copilot.errors import CopilotError
 from copilot.server import framing, remote_source
 from copilot.server.auth import ApiError, Authenticator
+from copilot.server.limits import BodyLimit
 from copilot.server.owners import Owners
-from copilot.server.wire import status_for
+from copilot.server.wire import error_response, status_for
 
-
-def _error(status: int, type_: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"type": type_, "message": message}}, status_code=status)
+HTTP_TYPES = {400: "ValueError", 404: "NotFound", 405: "MethodNotAllowed", 413: "ValueError"}
+BODY_UNPARSABLE = "There was an error parsing the body"  # FastAPI's words for it
 
 
 def create_app(
@@ -59,16 +59,21 @@ def create_app(
     for module in (routes_sessions, routes_rtstreams, routes_misc, ws, ws_all, ingest):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        size = request.headers.get("content-length")
-        if size is not None and (not size.isdigit() or int(size) > max_body_bytes):
-            return _error(413, "ValueError", f"request body over the {max_body_bytes}-byte limit")
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        """Starlette's and FastAPI's own errors (404, 405, a body that does not parse) in
+        the documented shape too, not `{"detail": …}`."""
+        message = str(exc.detail)
+        if message == BODY_UNPARSABLE:
+            message = "the request body is not valid JSON (or is nested too deeply)"
+        name = HTTP_TYPES.get(exc.status_code, "HTTPError")
+        return error_response(exc.status_code, name, message)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError):
-        return _error(exc.status, exc.type, exc.message)
+        return error_response(exc.status, exc.type, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -76,12 +81,12 @@ def create_app(
         for err in exc.errors()[:5]:
             loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
             parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
-        return _error(422, "ValidationError", "; ".join(parts) or "invalid request")
+        return error_response(422, "ValidationError", "; ".join(parts) or "invalid request")
 
     async def copilot_error(request: Request, exc: Exception):
         status = status_for(exc) or 500
         name = type(exc).__name__
-        return _error(status, name, str(exc) if status < 500 else f"{name}: {exc}")
+        return error_response(status, name, str(exc) if status < 500 else f"{name}: {exc}")
 
     for cls in (CopilotError, ValueError, TypeError):
         app.add_exception_handler(cls, copilot_error)

@@ -47,11 +47,20 @@ class IngestConn:
         self.channels: list[str] = []
         self.since_ack = 0
         self.errors = 0
+        self.gone = False
         # one thread per connection hands frames to the pipes, in order, waiting for room
         self.feeder = ThreadPoolExecutor(1, thread_name_prefix="copilot-ingest")
 
     async def send(self, op: str, **data: Any) -> None:
-        await self.ws.send_text(json.dumps({"op": op, **data}))
+        """Answer the client; one that has gone away (a `stop` answered after it left) is not
+        an error of the server's: nothing is sent, nothing raised."""
+        if self.gone:
+            return
+        try:
+            await self.ws.send_text(json.dumps({"op": op, **data}))
+        except Exception as exc:  # WebSocketDisconnect, ClientDisconnected, a closed socket
+            self.gone = True
+            log.debug("ingest client left before %s: %s", op, exc)
 
     async def error(self, code: str, message: str, exc: BaseException | None = None) -> None:
         self.errors += 1

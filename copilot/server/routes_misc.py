@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.server.auth import require_backend
+from copilot.server.params import limit_value
 from copilot.server.wire import jsonable
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_backend)])
@@ -61,6 +62,7 @@ def webhook_secret(request: Request) -> dict[str, Any]:
 
 @router.get("/webhooks/attempts", tags=["webhooks"])
 def webhook_attempts(request: Request, limit: int = 100) -> dict[str, Any]:
+    limit = limit_value(limit, 1000)
     hooks = request.app.state.webhooks
     return {"items": hooks.list_attempts(limit) if hooks else []}
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.errors import NotFound
 from copilot.handles import RTStream
 from copilot.server.auth import require_backend
+from copilot.server.params import finite_value, seq_value
 from copilot.server.wire import jsonable
 
 router = APIRouter(
@@ -83,6 +84,8 @@ def get_transcript(
 ) -> dict[str, Any]:
     if page_size > 1000:
         raise ValueError("page_size is at most 1000")
+    since = None if since is None else seq_value(since)
+    start, end = finite_value(start, "start"), finite_value(end, "end")
     stream = _stream(request, rtstream_id)
     out = stream.get_transcript(page=page, page_size=page_size, start=start, end=end, since=since)
     return out.model_dump(mode="json")

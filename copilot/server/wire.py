@@ -32,6 +32,13 @@ STATUS: tuple[tuple[type[BaseException], int], ...] = (
 )
 
 
+def error_response(status: int, type_: str, message: str):
+    """The documented error body, `{"error": {"type", "message"}}`, as a response."""
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse({"error": {"type": type_, "message": message}}, status_code=status)
+
+
 def status_for(exc: BaseException) -> int | None:
     for cls, code in STATUS:
         if isinstance(exc, cls):

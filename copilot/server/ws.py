@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 
 from copilot.handles import iter_events, read_page
 from copilot.server.auth import ApiError
+from copilot.server.params import bool_value, limit_value, seq_value
 from copilot.server.wire import status_for
 
 router = APIRouter(tags=["events"])
@@ -48,6 +49,7 @@ async def poll_events(
 ) -> dict[str, Any]:
     """Events after `since` from the log; `next_since` is the cursor for the next call."""
     await authorize_reader(request.app, request.headers, session_id)
+    since, limit = seq_value(since), limit_value(limit, 5000)
     rt = request.app.state.conn.runtime
     rows, page = await rt.acall_sync(read_page, rt, session_id, since, limit, _types(types))
     return {"events": [ev.model_dump(mode="json") for ev in rows], **page}
@@ -68,19 +70,23 @@ async def close_with_error(ws: WebSocket, exc: BaseException) -> None:
 async def events_ws(
     ws: WebSocket,
     capture_session_id: str,
-    since: int = 0,
+    since: str = "0",
     types: str | None = None,
-    until_end: bool = True,
+    until_end: str = "true",
 ) -> None:
-    """Live events of one session; authenticate with `Authorization: Bearer` on the upgrade."""
+    """Live events of one session; authenticate with `Authorization: Bearer` on the upgrade.
+    `since` and `until_end` are checked here, so a bad value is an `op: error` message (400)
+    like polling's, not a refused handshake."""
     await ws.accept()
     rt = ws.app.state.conn.runtime
     try:
         await authorize_reader(ws.app, ws.headers, capture_session_id)
+        after, until = seq_value(since), bool_value(until_end, "until_end")
         await rt.acall_sync(rt.sessions.require, capture_session_id)
     except Exception as exc:
         await close_with_error(ws, exc)
         return
+    since, until_end = after, until
     await run_until_gone(ws, _send(ws, rt, capture_session_id, since, types, until_end))
 
 

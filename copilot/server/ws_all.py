@@ -16,28 +16,34 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 from fastapi import APIRouter, WebSocket
 
 from copilot.handles import follow_cursor
 from copilot.runtime.firehose import AllSessionsCursor
 from copilot.server.auth import ApiError
+from copilot.server.params import MAX_SEQ, json_message
 from copilot.server.ws import close_with_error, run_until_gone
 
 router = APIRouter(tags=["events"])
 SUBSCRIBE_TIMEOUT = 30.0
 
 
-def _subscription(raw: str) -> tuple[dict[str, int] | None, list[str] | None]:
-    msg = json.loads(raw)
+def _subscription(raw: dict[str, Any]) -> tuple[dict[str, int] | None, list[str] | None]:
+    msg = json_message(raw)
     if not isinstance(msg, dict) or msg.get("op") != "subscribe":
         raise ValueError('the first message must be {"op": "subscribe", "since": …}')
     since, types = msg.get("since"), msg.get("types")
     if since is not None and not (
         isinstance(since, dict)
-        and all(isinstance(k, str) and type(v) is int and v >= 0 for k, v in since.items())
+        and all(
+            isinstance(k, str) and type(v) is int and 0 <= v <= MAX_SEQ for k, v in since.items()
+        )
     ):
-        raise ValueError("since must be null or an object of session id -> seq (int >= 0)")
+        raise ValueError(
+            f"since must be null or an object of session id -> seq (an int from 0 to {MAX_SEQ})"
+        )
     if types is not None and not (
         isinstance(types, list) and all(isinstance(t, str) for t in types)
     ):
@@ -52,7 +58,10 @@ async def all_events_ws(ws: WebSocket) -> None:
     rt = ws.app.state.conn.runtime
     try:
         await ws.app.state.auth.backend(ws.headers)
-        since, types = _subscription(await asyncio.wait_for(ws.receive_text(), SUBSCRIBE_TIMEOUT))
+        first = await asyncio.wait_for(ws.receive(), SUBSCRIBE_TIMEOUT)
+        if first["type"] == "websocket.disconnect":
+            return
+        since, types = _subscription(first)
 
         def make() -> tuple[AllSessionsCursor, dict[str, int] | None]:
             cursor = AllSessionsCursor(rt.bus, rt.log, since=since, types=types)
