@@ -6,6 +6,11 @@ full the oldest frame is dropped and counted; a replay (`put(frame, wait=True)`)
 room instead, so nothing of a file is lost. A frame that cannot be encoded is counted
 (`stats["frame_errors"]`), reported to the server as a `frame_error` message, and named in its
 channel's `end`.
+
+Acknowledged audio frames and channel ends are kept a while longer (`retained`, the last
+`retain` of them): if the replica that acknowledged them dies before it transcribed them, the
+replica that takes the session over says it holds nothing, and `rewind` sends them again (it
+skips what the log already has). Video frames are not kept: the next screen sample serves.
 """
 
 from __future__ import annotations
@@ -25,21 +30,25 @@ from copilot.server import framing
 
 log = logging.getLogger("copilot.remote.capture")
 Item = tuple[int, int, bytes | str]  # (channel index, frame seq or <0 for control, data)
+END = -2  # the seq slot of a channel's `end` message
 
 
 class SendBuffer:
-    def __init__(self, max_frames: int, stats: dict[str, int]) -> None:
+    def __init__(self, max_frames: int, stats: dict[str, int], retain: int = 0) -> None:
         self.max = max_frames
         self.stats = stats
         self.pending: deque[Item] = deque()
         self.unacked: deque[Item] = deque()
+        self.retained: deque[Item] = deque(maxlen=retain)
+        self.owed = 0  # kept frames resent to a new owner: room beyond `max` until acked
+        self.scheduled = 0  # replay frames on their way to the loop (see `sink`)
         self.room = threading.Condition()
         self.errors: dict[int, FrameErrors] = {}  # per channel index: frames not encodable
         self.closing = False
         self.on_add: Callable[[], None] = lambda: None
 
     def size(self) -> int:
-        return len(self.pending) + len(self.unacked)
+        return len(self.pending) + len(self.unacked) - self.owed
 
     def add(self, item: Item) -> None:
         """Loop side: queue a frame or control message, dropping the oldest frame if full
@@ -47,14 +56,16 @@ class SendBuffer:
         if isinstance(item[2], bytes):
             item = (item[0], int.from_bytes(item[2][6:10], "little"), item[2])
         self.pending.append(item)
-        while self.size() > self.max and self._drop_oldest_frame():
+        # only a new frame makes room for itself: a control message may go past the bound
+        while item[1] >= 0 and self.size() > self.max and self._drop_oldest_frame():
             self.stats["dropped"] += 1
         self.on_add()
 
     def _drop_oldest_frame(self) -> bool:
-        if self.unacked:  # only frames are ever unacked
-            self.unacked.popleft()
-            return True
+        for i, queued in enumerate(self.unacked):  # frames, and the `end` that follows them
+            if queued[1] >= 0:
+                del self.unacked[i]
+                return True
         for i, queued in enumerate(self.pending):
             if queued[1] >= 0:
                 del self.pending[i]
@@ -75,25 +86,51 @@ class SendBuffer:
     def _ended(self, idx: int, error: BaseException | None) -> None:
         errors = self.errors.get(idx)
         reason = str(error) if error else (errors.summary() if errors else None)
-        self.add((idx, -2, json.dumps({"op": "end", "channel": idx, "error": reason})))
+        self.add((idx, END, json.dumps({"op": "end", "channel": idx, "error": reason})))
+
+    def _add_waited(self, item: Item) -> None:
+        with self.room:
+            self.scheduled -= 1
+        self.add(item)
 
     def sent(self, item: Item) -> None:
         if item[1] >= 0:
             self.unacked.append(item)
             self.stats["sent"] += 1
+        elif item[1] == END:  # in order with the frames: a lost `end` is said again
+            self.unacked.append(item)
 
     def ack(self, seqs: dict[str, int]) -> None:
         acked = {int(k): v for k, v in seqs.items()}
-        while self.unacked and self.unacked[0][1] <= acked.get(self.unacked[0][0], -1):
-            self.unacked.popleft()
+        while self.unacked:
+            idx, seq, data = self.unacked[0]
+            if seq == END:  # every frame before it is acknowledged: keep it with them
+                self.retained.append(self.unacked.popleft())
+                continue
+            if seq > acked.get(idx, -1):
+                break
+            item = self.unacked.popleft()
             self.stats["acked"] += 1
+            self.owed = max(0, self.owed - 1)
+            if data[3] == framing.AUDIO:
+                self.retained.append(item)
         with self.room:
             self.room.notify_all()
 
-    def rewind(self) -> None:
-        """After a reconnect: resend what the server did not acknowledge, in order."""
-        self.pending.extendleft(reversed(self.unacked))
+    def rewind(self, held: dict[str, int], takeover: bool = False) -> int:
+        """After a reconnect: `held` is the last frame seq per channel the server has. Resend
+        what it lacks, in order — and, to a replica that took the session over (`takeover`),
+        the kept frames and channel ends it never saw; returns how many kept items go again."""
+        self.ack(held)
+        again: list[Item] = []
+        if takeover:
+            have = {int(k): v for k, v in held.items()}
+            again = [it for it in self.retained if it[1] == END or it[1] > have.get(it[0], -1)]
+            self.retained.clear()
+            self.owed += sum(1 for it in again if it[1] >= 0)  # never dropped for new frames
+        self.pending.extendleft(reversed([*again, *self.unacked]))
         self.unacked.clear()
+        return len(again)
 
     def close(self) -> None:
         self.closing = True
@@ -106,17 +143,25 @@ class SendBuffer:
 
         def put(frame: Any, wait: bool = False) -> None:
             if wait:
-                with self.room:
-                    while self.size() >= self.max and not self.closing:
+                with self.room:  # frames handed to the loop but not added yet count too
+                    while self.size() + self.scheduled >= self.max and not self.closing:
                         self.room.wait(0.5)
+                    self.scheduled += 1
             try:
                 data = framing.encode(idx, next(seq), frame)
             except Exception as exc:  # a frame the wire cannot carry: counted and reported
+                if wait:
+                    with self.room:
+                        self.scheduled -= 1
                 with contextlib.suppress(RuntimeError):
                     loop.call_soon_threadsafe(self._lost, idx, exc)
                 return
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(self.add, (idx, -1, data))
+            try:
+                loop.call_soon_threadsafe(self._add_waited if wait else self.add, (idx, -1, data))
+            except RuntimeError:  # the loop is closed: the client is shutting down
+                if wait:
+                    with self.room:
+                        self.scheduled -= 1
 
         def end(error: BaseException | None) -> None:
             with contextlib.suppress(RuntimeError):  # after any _lost of this thread's frames

@@ -5,6 +5,13 @@ their frames to the server's `/v1/ingest` (framing v1). Frames wait in one bound
 until the server acknowledges them; after a network blip the client reconnects, `attach`es,
 and resends what the server did not get. When the buffer is full the oldest frame is dropped
 and counted (`stats["dropped"]`).
+
+`base_url` may be a list of replicas of one backend (several `copilot serve` on one
+database): the client starts on the first that answers and, when its connection is lost,
+tries the same one again, then the next. A replica that does not run the session takes it
+over once the old owner's lease expires (until then it answers `Unavailable`, and the client
+keeps trying for `reconnect_for` seconds); the client then resends the audio it kept
+(`retain_frames`) so the new owner hears what the dead one had not transcribed.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import websockets
 from copilot.capture.channels import Channels
 from copilot.capture.client import _request
 from copilot.capture.sources import Permission, SourceRegistry
-from copilot.errors import CopilotError
+from copilot.errors import CopilotError, Unavailable
 from copilot.remote.buffer import SendBuffer
 from copilot.remote.events import iter_remote_events
 from copilot.remote.http import ws_url
@@ -57,15 +64,20 @@ class RemoteCaptureClient:
     def __init__(
         self,
         client_token: str,
-        base_url: str,
+        base_url: str | list[str],
         *,
         sources: SourceRegistry | None = None,
         max_buffer_frames: int = 5000,
         reconnect_for: float = 60.0,
+        retain_frames: int = 12000,
     ) -> None:
         self._token = client_token
-        self._url = ws_url(base_url, "/v1/ingest")
-        self._base = base_url
+        self._urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        if not self._urls:
+            raise ValueError("base_url needs at least one URL")
+        for url in self._urls:
+            ws_url(url, "")  # validates the scheme now, not at the first reconnect
+        self._at = 0  # index of the replica in use
         self._sources = sources
         self._reconnect_for = reconnect_for
         self._handles: list[Any] = []
@@ -75,9 +87,12 @@ class RemoteCaptureClient:
         self._pump_task: asyncio.Task | None = None
         self._ws = None
         self._closing = False
+        self._stop_when_sources_end = False
+        self._awaiting: str | None = None  # the control message whose reply is awaited
         self.capture_session_id: str | None = None
         self.stats = {"sent": 0, "acked": 0, "dropped": 0, "reconnects": 0, "frame_errors": 0}
-        self._buf = SendBuffer(max_buffer_frames, self.stats)
+        self.stats["resent_after_failover"] = 0
+        self._buf = SendBuffer(max_buffer_frames, self.stats, retain_frames)
         self._buf.on_add = self._wake.set
 
     # ------------------------------------------------------------------ local sources
@@ -93,12 +108,30 @@ class RemoteCaptureClient:
         channels, problems = await asyncio.to_thread(lambda: self._registry().list_channels())
         return Channels.from_list(channels, problems)
 
+    @property
+    def _base(self) -> str:
+        return self._urls[self._at]
+
+    @property
+    def _url(self) -> str:
+        return ws_url(self._base, "/v1/ingest")
+
     # ------------------------------------------------------------------ session
     async def _connect(self):
         headers = {"authorization": f"Bearer {self._token}"}
         return await websockets.connect(
             self._url, additional_headers=headers, max_size=2**24, close_timeout=1
         )
+
+    async def _connect_any(self):
+        """The first replica, from the current one on, that accepts the connection."""
+        for i in range(len(self._urls)):
+            try:
+                return await self._connect()
+            except (OSError, websockets.InvalidHandshake):
+                if i == len(self._urls) - 1:
+                    raise
+                self._at = (self._at + 1) % len(self._urls)
 
     async def _expect(self, ws, *ops: str) -> dict:
         while True:
@@ -129,7 +162,7 @@ class RemoteCaptureClient:
         check_channels(requests, primary_video_channel_id)
         registry = self._registry()
         resolved = await asyncio.to_thread(lambda: [(r, *registry.resolve(r)) for r in requests])
-        ws = await self._connect()
+        ws = await self._connect_any()
         start = {
             "op": "start",
             "capture_session_id": capture_session_id,
@@ -153,6 +186,7 @@ class RemoteCaptureClient:
             await ws.close()
             raise
         self._ws = ws
+        self._stop_when_sources_end = stop_when_sources_end
         self.capture_session_id = capture_session_id
         self._channels = [r.channel_id for r, _, _ in resolved]
         loop = asyncio.get_running_loop()
@@ -220,9 +254,11 @@ class RemoteCaptureClient:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._reconnect_for
         delay = 0.05
+        tries = 0
         while loop.time() < deadline and not self._closing:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
+            ws = None
             try:
                 ws = await self._connect()
                 await ws.send(
@@ -231,14 +267,35 @@ class RemoteCaptureClient:
                             "op": "attach",
                             "capture_session_id": self.capture_session_id,
                             "channels": self._channels,
+                            "stop_when_sources_end": self._stop_when_sources_end,
                         }
                     )
                 )
                 msg = await self._expect(ws, "attached")
-            except (OSError, websockets.ConnectionClosed, websockets.InvalidHandshake):
+            except (OSError, websockets.ConnectionClosed, websockets.InvalidHandshake) as exc:
+                if ws is not None:
+                    await ws.close()
+                log.debug("reconnect to %s: %s", self._url, exc)
+                tries += 1
+                if tries % 2 == 0:  # the same replica twice, then the next one
+                    self._at = (self._at + 1) % len(self._urls)
                 continue
-            self._buf.ack(msg["seqs"])
-            self._buf.rewind()
+            except Unavailable as exc:  # the old owner's lease has not expired yet
+                log.info("reconnect: %s", exc)
+                delay = 0.5
+                await ws.close()
+                continue
+            except CopilotError as exc:
+                await ws.close()
+                if type(exc) is CopilotError:  # closed with no reason given: as a network error
+                    continue
+                # the session cannot go on (stopped, failed, refused)
+                log.warning("could not re-attach %s: %s", self.capture_session_id, exc)
+                return None
+            takeover = bool(msg.get("takeover"))
+            self.stats["resent_after_failover"] += self._buf.rewind(msg["seqs"], takeover)
+            if takeover and self._awaiting is not None:  # its answer died with the old owner
+                self._buf.add((-1, -3, self._awaiting))
             self._ws = ws
             self.stats["reconnects"] += 1
             return ws
@@ -248,14 +305,18 @@ class RemoteCaptureClient:
         return None
 
     async def _control(self, op: str, reply: str, **data: Any) -> dict:
-        self._buf.add((-1, -3, json.dumps({"op": op, **data})))
-        while True:
-            msg = await self._reply()
-            if msg["op"] == reply:
-                return msg
-            if msg["op"] == "error":
-                name = msg.get("type") or msg.get("code", "")
-                raise error_class(name, msg.get("status", 400))(msg["message"])
+        self._awaiting = json.dumps({"op": op, **data})  # said again to a replica taking over
+        self._buf.add((-1, -3, self._awaiting))
+        try:
+            while True:
+                msg = await self._reply()
+                if msg["op"] == reply:
+                    return msg
+                if msg["op"] == "error":
+                    name = msg.get("type") or msg.get("code", "")
+                    raise error_class(name, msg.get("status", 400))(msg["message"])
+        finally:
+            self._awaiting = None
 
     async def _reply(self, timeout: float = 120.0) -> dict:
         """The next reply from the server, or an error once the connection is gone for good."""

@@ -97,7 +97,7 @@ def stop_elsewhere(sm: SessionManager, rtstream_id: str, name: str) -> bool:
 def sync_features(sm: SessionManager, session_id: str) -> None:
     """On the owner: run exactly the features the store records for the session."""
     live = sm.live.get(session_id)
-    if live is None or live.record.status != "active":
+    if live is None or live.record.status not in ("active", "stopping"):
         return
     wanted = {(r, n): (m, o) for r, n, m, o in sm.rt.store.features.of_session(session_id)}
     for stream in live.streams.values():
@@ -108,7 +108,7 @@ def sync_features(sm: SessionManager, session_id: str) -> None:
         stream = live.streams.get(rts)
         if stream is not None and name not in stream.features:
             try:
-                sm.start_feature(rts, name, method, options, persist=False)
+                sm.features.start(stream, name, method, options)
             except Exception as exc:  # a feature that cannot start here must not stop the rest
                 sm.features.failed(stream, name, "start", exc)
 
@@ -125,10 +125,10 @@ async def adopt(
     if not rt.store.shared:
         raise IllegalTransition(f"capture session {session_id} is not captured by this runtime")
     rec = sm.require(session_id)
-    if rec.status != "active":
+    if rec.status not in ("active", "stopping"):
         raise IllegalTransition(
-            f"capture session {session_id} is {rec.status}: only an active session moves"
-            " to another replica"
+            f"capture session {session_id} is {rec.status}: only an active (or stopping)"
+            " session moves to another replica"
         )
     streams = {s.channel_id: s for s in rt.store.sessions.rtstreams(session_id)}
     if sorted(channel_ids) != sorted(streams):
@@ -139,16 +139,22 @@ async def adopt(
     started = rec.started_at or time.time()
     live = LiveSession(rec, time.monotonic() - max(0.0, time.time() - started))
     live.stop_when_sources_end = stop_when_sources_end
+    live.finish_stop = rec.status == "stopping"  # its features flush, then it stops here
     sm.live[session_id] = live
     try:
         for cfg in rec.channels:
             options = {k: v for k, v in cfg.items() if k not in ("channel_id", "source")}
-            req = ChannelRequest(cfg["channel_id"], options)
+            req = ChannelRequest(cfg["channel_id"], {**options, "takeover": True})
             src, info = rt.sources.resolve(req)
             record = streams[req.channel_id]
             await sm._open(live, req, src, info, record=record, offset=record.created_at - started)
         for stream in live.streams.values():
             stream.resume_at = rt.log.last_end(session_id, stream.record.id, RESUME_TYPES)
+            age = time.time() - stream.record.created_at  # the frame-time bounds go on too
+            stream.pipe.age(age)
+            guard = getattr(stream.handle, "pts", None)
+            if guard is not None:
+                guard.age(age)
         sync_features(sm, session_id)
     except BaseException:
         sm.live.pop(session_id, None)

@@ -41,6 +41,11 @@ class PtsGuard:
         self.audio_seconds = 0.0
         self.latest = 0.0
 
+    def age(self, seconds: float) -> None:
+        """The channel opened `seconds` ago (a replica taking a session over goes on with
+        the clock of the one that ran it)."""
+        self.opened = time.monotonic() - max(0.0, seconds)
+
     def check(self, frame: Any) -> str | None:
         """None if `frame` may pass (and it is counted), else why it may not."""
         pts = frame.pts
@@ -159,6 +164,10 @@ class ChannelPipe:
                 report = self.errors.add(exc)
                 if report is not None:
                     self._on_frame_error(report)
+
+    def age(self, seconds: float) -> None:
+        """See `PtsGuard.age`."""
+        self._guard.age(seconds)
 
     def _take(self, item: Any) -> None:
         problem = self._guard.check(item)

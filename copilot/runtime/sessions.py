@@ -259,6 +259,9 @@ class SessionManager:
         stream.end_error = error
         if live.record.status == "active":
             self._announce_end(live, stream)
+        elif live.finish_stop and all(s.ended for s in live.streams.values()):
+            # taken over mid-stop: the client resent what the old owner had, then the ends
+            self.rt.loop.create_task(self._stop_quietly(live.record.id))
         # while starting, `start` announces it once the session is active; at stop it is not news
 
     def _announce_end(self, live: LiveSession, stream: LiveStream) -> None:
@@ -309,9 +312,13 @@ class SessionManager:
 
     async def stop(self, session_id: str) -> SessionRecord:
         rec = self.require(session_id)
-        check_transition(session_id, rec.status, "stopping")
-        live = self._own(rec)
-        self.transition(session_id, "stopping")
+        live = self.live.get(session_id)
+        if live is not None and live.finish_stop:  # another replica began this stop, then died
+            live.finish_stop = False
+        else:
+            check_transition(session_id, rec.status, "stopping")
+            live = self._own(rec)
+            self.transition(session_id, "stopping")
         await self._teardown(live, flush=True)
         late = await self.rt.dispatcher.drain(self.rt.settings.drain_timeout)
         await asyncio.sleep(0)  # let results handed over by plugin threads publish first

@@ -52,6 +52,7 @@ class LiveSession:
     t0: float  # time.monotonic() when the session started
     streams: dict[str, LiveStream] = field(default_factory=dict)
     stop_when_sources_end: bool = False
+    finish_stop: bool = False  # taken over while stopping: the next stop finishes that one
 
     def by_channel(self, channel_id: str) -> LiveStream:
         for s in self.streams.values():

@@ -4,7 +4,9 @@ Control messages (JSON text): the client sends `start` {capture_session_id, chan
 [{channel_id, name}], primary_video_channel_id, stop_when_sources_end} or, after a network
 blip, `attach` {capture_session_id}; then binary media frames (`copilot.server.framing`), and
 `end` {channel}, `pause`/`resume` {channel_id}, `stop`, `ping`. The server answers `started`/
-`attached` (with the last frame seq it holds per channel, so the client resends the rest),
+`attached` (with the last frame seq it holds per channel, so the client resends the rest; on
+a shared store, attaching to a replica that does not run the session takes it over once the
+old owner's lease has expired — `copilot.runtime.failover`),
 `ack` {seqs} every few frames, `stopped`, `pong`, and `error` {code, message} — a bad frame
 or message is answered with an error and the connection and session keep working. A session
 whose client is gone and does not re-attach within `ingest_grace` seconds is stopped.
@@ -23,6 +25,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from copilot.capture.sources import ChannelRequest
 from copilot.errors import PermissionDenied
+from copilot.runtime import failover
 from copilot.server import framing
 from copilot.server.auth import Caller
 from copilot.server.owners import Owners, owner_key
@@ -141,16 +144,24 @@ class IngestConn:
         channels = msg.get("channels")
         if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
             raise ValueError("attach needs channels: the channel ids in start order")
+        takeover = False
         if not all(self.source.handle(sid, c) for c in channels):
-            status = await self.rt.acall_sync(self.rt.sessions.status_of, sid)
-            raise ValueError(f"capture session {sid} has no such remote channels ({status})")
+            if not self.rt.store.shared:
+                status = await self.rt.acall_sync(self.rt.sessions.status_of, sid)
+                raise ValueError(f"capture session {sid} has no such remote channels ({status})")
+            # another replica ran it and stopped renewing its lease: continue it here
+            swse = bool(msg.get("stop_when_sources_end", False))
+            await self.rt.acall(failover.adopt, self.rt.sessions, sid, list(channels), swse)
+            takeover = True
         self._bind(sid, list(channels))
-        await self.send("attached", capture_session_id=sid, seqs=self.seqs())
+        await self.send("attached", capture_session_id=sid, seqs=self.seqs(), takeover=takeover)
 
     async def op_end(self, msg: dict[str, Any]) -> None:
-        handle = self._handle(msg.get("channel"))
+        # a client says `end` again after a reconnect when it cannot know it was heard
+        handle = self._handle(msg.get("channel"), closed_ok=True)
         err = msg.get("error")
-        handle.end(RuntimeError(str(err)[:500]) if err else None)
+        if handle is not None:
+            handle.end(RuntimeError(str(err)[:500]) if err else None)
         await self.send("ack", seqs=self.seqs())
 
     async def op_pause(self, msg: dict[str, Any]) -> None:
@@ -229,12 +240,12 @@ class IngestConn:
             raise PermissionDenied("a newer connection of this client streams the session now")
         return self.sid
 
-    def _handle(self, index: Any):
+    def _handle(self, index: Any, closed_ok: bool = False):
         self._bound()
         if not isinstance(index, int) or not 0 <= index < len(self.channels):
             raise ValueError(f"channel index {index!r} is not one of 0..{len(self.channels) - 1}")
         handle = self.source.handle(self.sid, self.channels[index])
-        if handle is None:
+        if handle is None and not closed_ok:
             raise ValueError(f"channel {self.channels[index]} is no longer open")
         return handle
 

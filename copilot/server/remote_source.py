@@ -38,9 +38,12 @@ class FrameRefused(ValueError):
 class RemoteHandle(SourceHandle):
     """One open remote channel: frames arrive from the ingest connection, in seq order."""
 
-    def __init__(self, sink: FrameSink, on_stop=lambda: None) -> None:
+    def __init__(self, sink: FrameSink, on_stop=lambda: None, takeover: bool = False) -> None:
         self.sink = sink
         self.pts = PtsGuard()  # the pipe checks too; here the client is told
+        # taken over from a dead replica: the client resends from a seq only it knows, so the
+        # first frame sets where this channel stands (the jump bound applies from then on)
+        self._takeover = takeover
         self._on_stop = on_stop
         self.last_seq = -1  # highest frame seq accepted (resent frames are skipped)
         self.received = 0
@@ -62,6 +65,8 @@ class RemoteHandle(SourceHandle):
             return False
         now = time.monotonic()
         allowed = SEQ_JUMP + SEQ_RATE * (now - self._last_at)
+        if self._takeover and self.last_seq < 0:
+            allowed = float("inf")
         if seq - self.last_seq > allowed:
             self.refused += 1
             raise FrameRefused(
@@ -117,7 +122,7 @@ class RemoteSource(CaptureSource):
                 if self._handles.get(key) is handle:
                     del self._handles[key]
 
-        handle = RemoteHandle(sink, forget)
+        handle = RemoteHandle(sink, forget, takeover=bool(request.options.get("takeover")))
         with self._lock:
             self._handles[key] = handle
         return handle
