@@ -74,7 +74,8 @@ register_task(
 
 def error_seen(ev) -> str | None:
     """The error lines of a visual index event, or None when the screen shows no error."""
-    for text in (ev.source_text, ev.text):  # the OCR lines first, else the description
+    # the OCR lines first (ocr_text; source_text in older logs), else the description
+    for text in (ev.ocr_text or ev.source_text, ev.text):
         lines = [ln.strip() for ln in (text or "").splitlines() if ERROR.search(ln)]
         if lines:
             return " / ".join(dict.fromkeys(lines))

@@ -127,9 +127,10 @@ def copilot_transcript(event, session):
 @hookimpl
 def copilot_index(event, session):
     """Screen text counts only when it is marked ("Action item: …", "TODO: …")."""
-    if event.index_type != "visual" or not event.text:
+    if event.index_type != "visual" or not event.text or event.revision:
         return None
-    return process(event.source_text or event.text, None, event, session, only_marked=True)
+    text = event.ocr_text or event.source_text or event.text
+    return process(text, None, event, session, only_marked=True)
 
 
 @hookimpl

@@ -22,7 +22,9 @@ def check(event, session) -> list[dict[str, Any]] | None:
     active = rulebook(session.runtime).active(event.index_id)
     if not active:
         return None
-    text = "\n".join(t for t in (event.text, event.source_text) if t)
+    if event.revision:
+        return None  # a visual scene's end update repeats what was checked
+    text = event.full_text
     rules = [
         {"event_id": r.event_id, "event_prompt": r.event_prompt, "label": r.label}
         for _, r in active

@@ -112,14 +112,14 @@ class ReplaySearch:
             kind, text = "transcript", event.text
         elif event.type == "index":
             kind = f"{event.index_type}_index"
-            text = "\n".join(t for t in (event.text, event.source_text) if t)
+            text = event.full_text  # with every word read on screen (ocr_text)
         else:
             return
         if session is not None:
             self._sessions[event.capture_session_id] = session
         self._indexer.put(
             Segment(
-                id=event.id,
+                id=getattr(event, "scene_id", None) or event.id,  # a scene's end replaces it
                 text=text,
                 session_id=event.capture_session_id,
                 rtstream_id=event.rtstream_id or "",

@@ -78,7 +78,6 @@ def copilot_transcript(event, session):
 @hookimpl
 def copilot_index(event, session):
     """Screen text (the OCR source when there is one); audio index text repeats transcripts."""
-    if event.index_type != "visual":
-        return None
-    text = "\n".join(t for t in (event.text, event.source_text) if t)
-    return alerts_for(text, event, session)
+    if event.index_type != "visual" or event.revision:
+        return None  # a scene's end update (revision 1) repeats the text: no second alert
+    return alerts_for(event.full_text, event, session)

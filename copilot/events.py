@@ -75,15 +75,45 @@ class TranscriptEvent(Event):
     speaker_id: str | None = None
 
 
+class ScreenRegion(BaseModel):
+    """Where something was on screen: `box` is (x0, y0, x1, y1) in the captured frame's pixels."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str
+    box: tuple[int, int, int, int]
+
+
 class IndexEvent(Event):
+    """What was said (audio) or shown (visual) over [start, end], as text.
+
+    Visual events describe one scene: `start` is when the screen changed to it, `end` when it
+    changed again. Each scene gives two events with the same `scene_id`: revision 0 as soon as
+    the screen is read (its `end` is as far as the scene has been seen), revision 1 when the
+    scene ends (its final `end`, the same text). Readers keep the newest revision per
+    `scene_id`; alerts and rules act on revision 0 only. `ocr_text` is every line of text read
+    on screen during the scene, in reading order (rows on lines, cells tab-separated): search
+    indexes it; the `text` may summarise. Visual events logged before `ocr_text` existed carry
+    the OCR text in `source_text`; `full_text` reads either.
+    """
+
     type: Literal["index"] = "index"
     index_type: Literal["audio", "visual"]
     text: str
-    prompt: str | None = None
+    prompt: str | None = None  # the prompt the text answers; None when the engine follows none
     index_id: str | None = None
     engine: str | None = None  # "ocr", "extractive", "vlm:<model>", …
-    source_text: str | None = None  # what the text was derived from (e.g. OCR), for search
+    source_text: str | None = None  # what the text was derived from (audio: the transcript)
+    ocr_text: str | None = None  # visual: all the text on screen during the scene
+    scene_id: str | None = None
+    revision: int = Field(default=0, ge=0)
+    sensitive_regions: list[ScreenRegion] = Field(default_factory=list)  # secrets on screen
     keyframes: list[str] = Field(default_factory=list)  # stored images shown in [start, end]
+
+    @property
+    def full_text(self) -> str:
+        """The text plus what it was read from (OCR or transcript): what search and alerts see."""
+        return "\n".join(t for t in (self.text, self.ocr_text or self.source_text) if t)
 
 
 class AlertEvent(Event):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from copilot.events import Event
 
 REDACTED_TYPES = frozenset({"transcript", "index"})
-FIELDS = ("text", "source_text")
+FIELDS = ("text", "source_text", "ocr_text")
 
 
 def redact_event(event: Event, min_confidence: float) -> Event:

@@ -53,6 +53,8 @@ class InsightsPanel(Vertical):
             return
         if ev.type == "alert" and not ev.triggered:
             return
+        if ev.type == "index" and getattr(ev, "revision", 0):
+            return  # a scene's end: the same text, already listed
         text = insight_text(ev, self.masked)
         widget = Static(text, classes="alert" if ev.type == "alert" else "index")
         self.alerts += ev.type == "alert"
