@@ -33,6 +33,7 @@ RGB, ENCODED = 1, 2
 MAX_FRAME_BYTES = 8 * 1024 * 1024
 MAX_CONTROL_BYTES = 64 * 1024
 MAX_SIDE = 8192
+MAX_PIXELS = 36_000_000  # an 8K screen (7680x4320) and a little; decoded, ~100 MB of RGB
 
 _HEAD = struct.Struct("<2sBBHId")  # 18 bytes
 _AUDIO = struct.Struct("<IBB")  # 6 bytes
@@ -132,14 +133,16 @@ def _video(body: memoryview, pts: float) -> VideoFrame:
         raise FrameError(f"info length {info_len} runs past the frame")
     info = _info(bytes(rest[:info_len]))
     pixels = rest[info_len:]
+    if not (1 <= w <= MAX_SIDE and 1 <= h <= MAX_SIDE):
+        raise FrameError(f"image size {w}x{h} is outside 1..{MAX_SIDE}")
+    if w * h > MAX_PIXELS:
+        raise FrameError(f"image of {w}x{h} = {w * h} pixels is over the {MAX_PIXELS}-pixel limit")
     if fmt == RGB:
-        if not (1 <= w <= MAX_SIDE and 1 <= h <= MAX_SIDE):
-            raise FrameError(f"image size {w}x{h} is outside 1..{MAX_SIDE}")
         if len(pixels) != w * h * 3:
             raise FrameError(f"RGB payload is {len(pixels)} bytes, {w}x{h}x3 needs {w * h * 3}")
         image = np.frombuffer(pixels, dtype=np.uint8).reshape(h, w, 3).copy()
     elif fmt == ENCODED:
-        image = _decode_image(bytes(pixels))
+        image = _decode_image(bytes(pixels), w, h)
     else:
         raise FrameError(f"unknown image format {fmt}; 1 raw RGB, 2 PNG/JPEG")
     return VideoFrame(image, pts, changed=bool(flags & 1), info=wire.from_wire(info))
@@ -150,8 +153,8 @@ def _info(raw: bytes) -> dict[str, Any]:
         return {}
     try:
         info = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise FrameError("video info is not valid JSON") from None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise FrameError("video info is not valid JSON (or is nested too deeply)") from None
     if not isinstance(info, dict):
         raise FrameError("video info must be a JSON object")
     return info
@@ -170,13 +173,18 @@ def _compressed(img: np.ndarray, limit: int) -> bytes:
     return out.getvalue()
 
 
-def _decode_image(raw: bytes) -> np.ndarray:
+def _decode_image(raw: bytes, w: int, h: int) -> np.ndarray:
+    """Decode a PNG/JPEG only once its own header says it is the size the frame declared
+    (already checked against the pixel budget): a few hundred KB can claim gigabytes."""
     from PIL import Image
 
     try:
-        with Image.open(io.BytesIO(raw)) as img:
-            if img.width > MAX_SIDE or img.height > MAX_SIDE:
-                raise FrameError(f"image size {img.width}x{img.height} is over {MAX_SIDE}")
+        with Image.open(io.BytesIO(raw)) as img:  # reads the header, decodes nothing yet
+            if img.size != (w, h):
+                raise FrameError(
+                    f"the image is {img.width}x{img.height} but the frame declares {w}x{h}"
+                    f" ({img.width * img.height} pixels; at most {MAX_PIXELS})"
+                )
             return np.asarray(img.convert("RGB"))
     except FrameError:
         raise
@@ -190,8 +198,8 @@ def control(raw: str | bytes) -> dict[str, Any]:
         raise FrameError(f"control message over the {MAX_CONTROL_BYTES}-byte limit")
     try:
         msg = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise FrameError("control message is not valid JSON") from None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise FrameError("control message is not valid JSON (or is nested too deeply)") from None
     if not isinstance(msg, dict) or not isinstance(msg.get("op"), str):
         raise FrameError('control messages are JSON objects with a string "op"')
     return msg
