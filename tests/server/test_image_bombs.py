@@ -86,6 +86,8 @@ def test_image_bombs_are_refused_before_decoding_and_never_freeze_routes(home, b
 
             prober = threading.Thread(target=probe)
             prober.start()
+            while not latencies:  # the prober runs before the bombs arrive
+                time.sleep(0.01)
             t0 = time.monotonic()
             for seq in range(4):
                 ws.send(_frame(seq, bomb, 8192, 8192))
@@ -103,6 +105,9 @@ def test_image_bombs_are_refused_before_decoding_and_never_freeze_routes(home, b
             ws.send(_frame(5, _png(64, 48), 64, 48))
             ws.send(json.dumps({"op": "ping"}))
             after = json.loads(ws.recv(timeout=10))
+            seen = len(latencies)
+            while len(latencies) < seen + 3:  # and after them
+                time.sleep(0.01)
             done.set()
             prober.join()
         assert all(e["code"] == "bad_frame" and "pixels" in e["message"] for e in errors), errors
