@@ -14,6 +14,7 @@ from pathlib import Path
 
 from copilot.events import Event
 from copilot.store import RTStreamRecord, SessionRecord
+from copilot.store.private import create_private, private_dir, private_tree
 
 
 def _stamp(seconds: float, sep: str) -> str:
@@ -108,7 +109,7 @@ def write_export(
     events: Iterable[Event],
     session_files: Path | None = None,
 ) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
+    private_dir(out)
     events = list(events)
     rows = transcript_rows(events)
     info = {**record.model_dump(), "rtstreams": [s.model_dump() for s in streams]}
@@ -123,6 +124,7 @@ def write_export(
     written = []
     for name, text in files.items():
         tmp = out / f".{name}.tmp"
+        create_private(tmp)
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(out / name)
         written.append(out / name)
@@ -131,5 +133,6 @@ def write_export(
             src = session_files / sub
             if src.is_dir():
                 shutil.copytree(src, out / sub, dirs_exist_ok=True)
+                private_tree(out / sub)
                 written.append(out / sub)
     return written

@@ -31,12 +31,15 @@ def _unb64(text: str) -> bytes:
 
 def load_secret(home: Path) -> bytes:
     """Read the signing secret, creating it (0600) on first use."""
+    from copilot.store.private import private_dir, private_file
+
     path = home / "secret.key"
     if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
+        private_dir(home)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
+    private_file(path)  # an older version's may have been left readable
     return bytes.fromhex(path.read_text().strip())
 
 

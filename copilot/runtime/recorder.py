@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from copilot.capture.frames import AudioFrame, VideoFrame
+from copilot.store.private import create_private, private_dir, private_tree
 
 log = logging.getLogger("copilot.recorder")
 RATE = 16000
@@ -54,7 +55,7 @@ def channel_file_stem(channel_id: str) -> str:
 
 class AudioRecorder:
     def __init__(self, folder: Path, channel_id: str, maxsize: int = 1000) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         stem = channel_file_stem(channel_id)
         self.wav_path = folder / f"{stem}.wav"
         self.flac_path = folder / f"{stem}.flac"
@@ -83,6 +84,7 @@ class AudioRecorder:
 
     def _run(self) -> None:
         written = 0
+        create_private(self.wav_path)
         with wave.open(str(self.wav_path), "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
@@ -114,6 +116,7 @@ class AudioRecorder:
             self.wav_path.unlink(missing_ok=True)
             return None
         try:
+            create_private(self.flac_path)
             wav_to_flac(self.wav_path, self.flac_path)
         except Exception as exc:  # keep the WAV rather than lose the recording
             log.warning("compressing %s failed, keeping WAV: %s", self.wav_path, exc)
@@ -128,6 +131,7 @@ class AudioRecorder:
             "file": path.name,
             "dropped_frames": self.dropped,
         }
+        create_private(self.meta_path)
         self.meta_path.write_text(json.dumps(meta))
         return path
 
@@ -176,3 +180,4 @@ class ScreenRecorder:
 
     def close(self) -> None:
         _stop_writer(self._queue, self._thread, "screen recording")
+        private_tree(self.store.directory)  # the keyframes: 0600, like the audio

@@ -33,6 +33,7 @@ from copilot.runtime.features import FEATURE_NAMES, INSTALL_HINT
 from copilot.runtime.redaction import REDACTED_TYPES, redact_event
 from copilot.store import open_store
 from copilot.store.eventlog import TxStep
+from copilot.store.private import private_dir, warn_if_shared
 from copilot.tokens import TokenClaims, TokenSigner
 
 log = logging.getLogger("copilot.runtime")
@@ -76,7 +77,8 @@ class Runtime:
         from copilot.runtime.replicas import Replicas
         from copilot.runtime.sessions import SessionManager
 
-        self.home.mkdir(parents=True, exist_ok=True)
+        private_dir(self.home)
+        warn_if_shared(self.home)
         self.store = open_store(self.settings, self.types, node=self.node)
         self.log = self.store.log
         self.signer = TokenSigner(self.store.token_secret(self.home))

@@ -25,6 +25,7 @@ from copilot.runtime.states import LIVE, check_transition
 from copilot.runtime.streams import FeatureRunner, LiveSession, LiveStream
 from copilot.runtime.teardown import bounded_call
 from copilot.store import RTStreamRecord, SessionRecord
+from copilot.store.private import private_dir
 
 if TYPE_CHECKING:
     from copilot.runtime.runtime import Runtime
@@ -243,7 +244,7 @@ class SessionManager:
         )
         stream.pipe = pipe
         if req.options.get("store", True):
-            folder = self.rt.home / "sessions" / live.record.id
+            folder = private_dir(self.rt.home / "sessions" / live.record.id)
             if req.kind == "display":
                 stream.recorder = ScreenRecorder(folder / "screen", req.channel_id)
             else:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from copilot.store.private import create_private, private_dir, private_file
+
 
 def open_db(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     """Connect in autocommit mode (transactions are explicit) with WAL and a busy timeout."""
@@ -22,10 +24,13 @@ def open_db(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
         )
         conn.execute("PRAGMA busy_timeout=5000")
         return conn
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
+    create_private(path)  # 0600 before SQLite writes to it: its -wal and -shm take its mode
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA busy_timeout=5000")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
+    for suffix in ("-wal", "-shm"):  # left readable by an older version
+        private_file(f"{path}{suffix}")
     return conn
