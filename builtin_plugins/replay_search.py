@@ -16,42 +16,13 @@ import threading
 from typing import Any
 
 from copilot import hookimpl
+from copilot.recordings import LocalClips
+from copilot.search.hits import ReplayHit
 from copilot.search.models import Segment
 
+__all__ = ["ReplayHit", "ReplaySearch", "ReplaySearchPlugin"]  # ReplayHit: copilot.search.hits
+
 log = logging.getLogger(__name__)
-
-
-class ReplayHit:
-    """A search hit that can be replayed: `export_clip(path, pad=2.0)` and `play()`.
-
-    Every field of `copilot.search.models.SearchHit` (start, end, text, search_score, type,
-    channel, speaker, session_id, rtstream_id) reads through."""
-
-    def __init__(self, hit, home) -> None:
-        self._hit = hit
-        self._home = home
-
-    def __getattr__(self, name: str):
-        return getattr(self._hit, name)
-
-    def __repr__(self) -> str:
-        return f"<ReplayHit {self.search_score:.2f} {self.start:.1f}-{self.end:.1f} {self.text!r}>"
-
-    def to_dict(self) -> dict[str, Any]:
-        return self._hit.to_dict()
-
-    def export_clip(self, path, pad: float = 2.0, channel: str | None = None):
-        """Write this moment's audio (all channels mixed, or one) and the keyframe shown."""
-        from copilot.recordings import export_clip
-
-        return export_clip(
-            self._home, self.session_id, self.start, self.end, path, pad=pad, channel=channel
-        )
-
-    def play(self, pad: float = 1.0, channel: str | None = None) -> None:
-        from copilot.recordings import cut, play
-
-        play(cut(self._home, self.session_id, self.start - pad, self.end + pad, channel))
 
 
 class ReplaySearch:
@@ -153,7 +124,8 @@ class ReplaySearch:
             limit=result_threshold or limit,
             score_threshold=score_threshold,
         )
-        return [ReplayHit(h, self.home) for h in hits]
+        clips = LocalClips(self.home)
+        return [ReplayHit(h, clips) for h in hits]
 
     def delete_session(self, session_id: str) -> None:
         self._indexer.flush()

@@ -7,6 +7,7 @@ its first sample). Screens: `…/screen/<channel>/` (every changed frame) and
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import wave
@@ -82,6 +83,38 @@ def cut(home: Path, session_id: str, start: float, end: float, channel: str | No
     return np.clip(mix, -1.0, 1.0)
 
 
+def clip_range(start: float, end: float, pad: float) -> tuple[float, float]:
+    """The session times a clip of [start, end] with `pad` covers."""
+    if end < start:
+        raise ValueError(f"clip end {end} is before its start {start}")
+    return max(0.0, start - pad), end + pad
+
+
+def wav_bytes(samples: np.ndarray) -> bytes:
+    """16 kHz mono 16-bit WAV of float samples in [-1, 1]."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes((np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16).tobytes())
+    return out.getvalue()
+
+
+def wav_samples(data: bytes) -> np.ndarray:
+    with wave.open(io.BytesIO(data), "rb") as w:
+        raw = w.readframes(w.getnframes())
+    return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def clip_path(path: str | Path) -> Path:
+    path = Path(path)
+    if path.suffix.lower() != ".wav":
+        path = path.with_suffix(".wav")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def export_clip(
     home: Path,
     session_id: str,
@@ -94,25 +127,29 @@ def export_clip(
 ) -> Clip:
     """Write [start - pad, end + pad] as WAV (all audio channels mixed, or one) plus the
     keyframe shown then, as `<path stem>.jpg`/`.webp` beside it."""
-    if end < start:
-        raise ValueError(f"clip end {end} is before its start {start}")
-    path = Path(path)
-    if path.suffix.lower() != ".wav":
-        path = path.with_suffix(".wav")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lo, hi = max(0.0, start - pad), end + pad
+    lo, hi = clip_range(start, end, pad)
     samples = cut(home, session_id, lo, hi, channel)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes((samples * 32767).astype(np.int16).tobytes())
+    path = clip_path(path)
+    path.write_bytes(wav_bytes(samples))
     frame = keyframe_at(home, session_id, (start + end) / 2)
     image = None
     if frame is not None:
         image = path.with_suffix(frame.suffix)
         shutil.copyfile(frame, image)
     return Clip(path, image, lo, lo + len(samples) / RATE)
+
+
+class LocalClips:
+    """Clips from the recordings under this machine's `home` (what embedded hits use)."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+
+    def export_clip(self, session_id, start, end, path, *, pad=2.0, channel=None) -> Clip:
+        return export_clip(self.home, session_id, start, end, path, pad=pad, channel=channel)
+
+    def cut(self, session_id, start, end, channel=None) -> np.ndarray:
+        return cut(self.home, session_id, start, end, channel)
 
 
 def play(samples: np.ndarray) -> None:

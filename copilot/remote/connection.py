@@ -82,7 +82,10 @@ class RemoteConnection:
         return self.get_capture_session(capture_session_id).events(since=since, types=types)
 
     def search(self, query: str, **options: Any) -> list[Any]:
-        return self.api.post("/v1/search", {"query": query, "options": options})["hits"]
+        """Search every session: `ReplayHit`s, as embedded (their clips download)."""
+        from copilot.remote.handles import search_hits
+
+        return search_hits(self.api, "/v1/search", query, options)
 
     def stats(self) -> dict[str, Any]:
         """The server's counters, plus `local_plugins` for plugins registered here."""

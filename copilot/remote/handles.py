@@ -12,6 +12,7 @@ from copilot.events import Event
 from copilot.handles import RTStreamBase, TranscriptPage
 from copilot.remote.events import iter_remote_events, parse_event, validate_local
 from copilot.remote.http import Api
+from copilot.search.hits import ReplayHit
 from copilot.store import RTStreamRecord, SessionRecord
 
 
@@ -40,6 +41,15 @@ def post_event(api: Api, body: dict[str, Any], timeout: float | None = None) -> 
     if timeout is None:
         return parse_event(api.post(path, body))
     return parse_event(api.request("POST", path, json=body, timeout=timeout))
+
+
+def search_hits(api: Api, path: str, query: str, options: dict[str, Any]) -> list[ReplayHit]:
+    """A search route's hits as the embedded ones: `ReplayHit`s whose clips download."""
+    from copilot.remote.clips import RemoteClips
+
+    clips = RemoteClips(api)
+    hits = api.post(path, {"query": query, "options": options})["hits"]
+    return [ReplayHit.from_dict(h, clips) for h in hits]
 
 
 def fetch_record(api: Api, session_id: str) -> SessionRecord:
@@ -99,9 +109,8 @@ class RemoteRTStream(RTStreamBase):
     def stop_transcript(self) -> bool:
         return self._post("stop_transcript", {})["result"]
 
-    def search(self, query: str, **options: Any) -> list[Any]:
-        body = {"query": query, "options": options}
-        return self._api.post(f"/v1/rtstreams/{self.id}/search", body)["hits"]
+    def search(self, query: str, **options: Any) -> list[ReplayHit]:
+        return search_hits(self._api, f"/v1/rtstreams/{self.id}/search", query, options)
 
     def get_transcript(self, page=1, page_size=100, start=None, end=None, since=None):
         data = self._api.get(
@@ -172,10 +181,23 @@ class RemoteCaptureSession:
     def emit(self, event: Event | dict[str, Any]) -> Event:
         return post_event(self._api, emit_body(self.id, event))
 
-    def search(self, query: str, **options: Any) -> list[Any]:
-        body = {"query": query, "options": options}
-        return self._api.post(f"/v1/capture_sessions/{self.id}/search", body)["hits"]
+    def search(self, query: str, **options: Any) -> list[ReplayHit]:
+        return search_hits(self._api, f"/v1/capture_sessions/{self.id}/search", query, options)
 
     def export(self, out_dir: str | Path | None = None) -> Path:
-        body = {"out_dir": str(out_dir) if out_dir is not None else None}
-        return Path(self._api.post(f"/v1/capture_sessions/{self.id}/export", body)["path"])
+        """Export on the server (→ `exported`), then download its files into `out_dir` on
+        this machine (default `$COPILOT_HOME/exports/<id>` here), as embedded writes them."""
+        import tarfile
+        import tempfile
+
+        from copilot.config import load_settings
+
+        self._api.post(f"/v1/capture_sessions/{self.id}/export", {})
+        out = Path(out_dir) if out_dir else load_settings().home / "exports" / self.id
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile() as tmp:
+            self._api.download(f"/v1/capture_sessions/{self.id}/export.tar", tmp)
+            tmp.seek(0)
+            with tarfile.open(fileobj=tmp) as tar:
+                tar.extractall(out, filter="data")  # no paths outside `out`, no links out
+        return out

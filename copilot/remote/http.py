@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -41,9 +41,25 @@ class Api:
         )
 
     def request(self, method: str, path: str, **kw: Any) -> Any:
+        resp = self.raw(method, path, **kw)
+        return resp.json() if resp.status_code != 204 and resp.content else None
+
+    def raw(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """The response itself (files: clips, keyframes, exports); errors raised as usual."""
+        if "params" in kw:
+            kw["params"] = {k: v for k, v in kw["params"].items() if v is not None}
         resp = self.client.request(method, path, **kw)
         raise_for(resp)
-        return resp.json() if resp.status_code != 204 and resp.content else None
+        return resp
+
+    def download(self, path: str, into: BinaryIO) -> None:
+        """Stream a file route's body into `into` (exports can be large)."""
+        with self.client.stream("GET", path) as resp:
+            if resp.status_code >= 400:
+                resp.read()
+                raise_for(resp)
+            for chunk in resp.iter_bytes():
+                into.write(chunk)
 
     def get(self, path: str, **params: Any) -> Any:
         clean = {k: v for k, v in params.items() if v is not None}

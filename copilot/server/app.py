@@ -35,6 +35,7 @@ def create_app(
     """An app over `rt` (started). `webhooks` is a `copilot.delivery.webhooks.Webhooks`."""
     from copilot.server import (
         ingest,
+        routes_media,
         routes_misc,
         routes_rtstreams,
         routes_sessions,
@@ -56,7 +57,15 @@ def create_app(
     app.state.ingest_attached = {}  # session id -> open ingest connections
     app.state.ingest_tasks = set()
     app.state.owners = Owners(rt)  # which session a token started, who streams it now
-    for module in (routes_sessions, routes_rtstreams, routes_misc, ws, ws_all, ingest):
+    for module in (
+        routes_sessions,
+        routes_media,
+        routes_rtstreams,
+        routes_misc,
+        ws,
+        ws_all,
+        ingest,
+    ):
         app.include_router(module.router)
 
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)

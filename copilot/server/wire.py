@@ -63,8 +63,13 @@ def error_class(name: str, status: int) -> type[Exception]:
 
 
 def jsonable(value: Any) -> Any:
+    """JSON of a route's result: models, dataclasses and anything with `to_dict()` (search
+    hits) as objects; only what has no shape at all becomes its `str`."""
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict) and not isinstance(value, type):
+        return jsonable(to_dict())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return jsonable(dataclasses.asdict(value))
     if isinstance(value, dict):
