@@ -1,11 +1,13 @@
 """`CaptureClient`: the desktop side. Holds only a client token, never an API key.
 
-Without `base_url` it talks to an embedded runtime in this process (in-process transport);
-with `base_url` it is a `copilot.remote.capture.RemoteCaptureClient` (same methods).
+Without `base_url` it talks to an embedded runtime in this process (in-process transport), or,
+when none runs here, to `$COPILOT_BASE_URL`; with `base_url` it is a
+`copilot.remote.capture.RemoteCaptureClient` (same methods).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -28,7 +30,7 @@ def _find_runtime(token: str) -> tuple[Runtime, TokenClaims]:
     if not reasons:
         raise PermissionDenied(
             "no embedded copilot runtime is running in this process: call copilot.connect()"
-            " first, or pass base_url= to reach a `copilot serve` backend"
+            " first, or pass base_url= (or set COPILOT_BASE_URL) to reach a `copilot serve` backend"
         )
     raise PermissionDenied(f"client token refused: {'; '.join(dict.fromkeys(reasons))}")
 
@@ -51,6 +53,8 @@ def _request(channel: Any) -> ChannelRequest:
 
 class CaptureClient:
     def __new__(cls, client_token: str, base_url: str | None = None, **kwargs: Any):
+        if base_url is None and kwargs.get("runtime") is None and not running_runtimes():
+            base_url = os.environ.get("COPILOT_BASE_URL") or None  # a capture-only machine
         if base_url is not None:  # the remote transport: same methods, frames over a WebSocket
             from copilot.remote.capture import RemoteCaptureClient
 

@@ -66,6 +66,10 @@ class RemoteConnection:
         data = self.api.get("/v1/capture_sessions", status=status, limit=limit)
         return [RemoteCaptureSession(self.api, d) for d in data["items"]]
 
+    def delete_capture_session(self, capture_session_id: str) -> None:
+        """Delete a session that is not live on the server: its log, files and vectors."""
+        self.api.request("DELETE", f"/v1/capture_sessions/{capture_session_id}")
+
     def generate_client_token(
         self, expires_in: float = 600, capture_session_id: str | None = None
     ) -> str:
@@ -80,6 +84,17 @@ class RemoteConnection:
     ):
         """Live events of a session over `/ws` (async iterator, resumes from `since`)."""
         return self.get_capture_session(capture_session_id).events(since=since, types=types)
+
+    # -- custom alert rules --
+    def create_event(self, event_prompt: str, label: str) -> str:
+        """Define an alert rule ("someone mentions a deadline"); returns its event_id. Attach
+        it with `index.create_alert(event_id)` on what `index_audio()`/`index_visuals()`
+        returned."""
+        body = {"event_prompt": event_prompt, "label": label}
+        return self.api.post("/v1/alert_rules", body)["event_id"]
+
+    def list_events(self) -> list[dict[str, Any]]:
+        return self.api.get("/v1/alert_rules")["items"]
 
     def search(self, query: str, **options: Any) -> list[Any]:
         """Search every session: `ReplayHit`s, as embedded (their clips download)."""

@@ -35,6 +35,7 @@ def create_app(
     """An app over `rt` (started). `webhooks` is a `copilot.delivery.webhooks.Webhooks`."""
     from copilot.server import (
         ingest,
+        routes_alerts,
         routes_media,
         routes_misc,
         routes_rtstreams,
@@ -61,6 +62,7 @@ def create_app(
         routes_sessions,
         routes_media,
         routes_rtstreams,
+        routes_alerts,
         routes_misc,
         ws,
         ws_all,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.errors import InvalidEvent
@@ -59,6 +59,13 @@ def list_sessions(
 def get_session(session_id: str, request: Request) -> dict[str, Any]:
     conn = request.app.state.conn
     return _json(conn, conn.get_capture_session(session_id))
+
+
+@router.delete("/{session_id}", status_code=204, dependencies=[Depends(require_backend)])
+def delete_session(session_id: str, request: Request) -> Response:
+    """Delete a session that is not live: its log, recordings and search vectors."""
+    request.app.state.conn.delete_capture_session(session_id)
+    return Response(status_code=204)
 
 
 @router.post("/{session_id}/export", dependencies=[Depends(require_backend)])

@@ -4,8 +4,11 @@ pause and resume, sources that end."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
+
+import copilot
 
 API_PROFILE = "bare"
 
@@ -98,3 +101,45 @@ async def test_a_frame_that_cannot_be_used_is_counted_and_reported(api):
     if api.served:
         assert client.stats["frame_errors"] == 1
     await client.shutdown()
+
+
+CAPTURE_ONLY = """
+import asyncio, os, sys
+from copilot.capture import CaptureClient
+
+async def main():
+    client = CaptureClient(client_token=os.environ["TOKEN"])  # no base_url, no runtime here
+    await client.start_session(
+        capture_session_id=sys.argv[1],
+        channels=[{"channel_id": "mic:file", "path": sys.argv[2], "speed": "max"}],
+        stop_when_sources_end=True,
+    )
+    events = [e async for e in client.events()]
+    print(type(client).__name__, events[-1].status)
+
+asyncio.run(main())
+"""
+
+
+def test_a_capture_only_process_finds_the_server_in_copilot_base_url(api, tmp_path):
+    """Defect 6: CaptureClient(client_token=...) with no embedded runtime in the process
+    refused to start instead of reading COPILOT_BASE_URL."""
+    import os
+    import subprocess
+    import sys
+
+    if not api.served:
+        pytest.skip("a process without an embedded runtime talks to a server")
+    cap = api.conn.create_capture_session()
+    token = api.conn.generate_client_token(capture_session_id=cap.id)
+    audio = Path(copilot.__file__).parent / "data" / "sample_meeting" / "mic.ogg"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")}
+    env.update(COPILOT_BASE_URL=api.base_url, COPILOT_HOME=str(tmp_path), TOKEN=token)
+    out = subprocess.run(
+        [sys.executable, "-c", CAPTURE_ONLY, cap.id, str(audio)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["RemoteCaptureClient", "stopped"]
+    assert cap.status == "stopped"
+    assert [e.status for e in cap.poll(types=["channel"])[0]] == ["ended"]

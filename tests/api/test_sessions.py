@@ -303,3 +303,22 @@ async def test_run_time_plugin_results_are_persisted(api):
         assert echo.seen == [cap.id]
     finally:
         conn.close()
+
+
+async def test_delete_a_session_that_is_over(api):
+    """Defect 6: served, conn.delete_capture_session did not exist."""
+    conn = api.conn
+    cap = conn.create_capture_session()
+    client = api.client(conn.generate_client_token(capture_session_id=cap.id))
+    await client.start_session(capture_session_id=cap.id, channels=["mic:tone"])
+    with pytest.raises(IllegalTransition, match="stop it before deleting"):
+        conn.delete_capture_session(cap.id)
+    await client.stop_session()
+    await client.shutdown()
+    conn.delete_capture_session(cap.id)
+    with pytest.raises(NotFound):
+        conn.get_capture_session(cap.id)
+    assert cap.id not in [c.id for c in conn.list_capture_sessions()]
+    assert not (api.home / "sessions" / cap.id).exists()
+    with pytest.raises(NotFound):
+        conn.delete_capture_session(cap.id)

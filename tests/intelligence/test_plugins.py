@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import builtin_plugins.action_items as action_items_plugin
-import builtin_plugins.alert_rules as alert_rules_plugin
 import builtin_plugins.audio_index as audio_index_plugin
 import builtin_plugins.sensitive_content as sensitive_plugin
 from copilot.capture import CaptureClient
@@ -126,42 +125,6 @@ async def test_secret_on_screen_alerts_once(conn):
     await client.stop_session()
     alerts = [e async for e in cap.events(types=["alert"])]
     assert [(a.kind, a.start) for a in alerts] == [("api_key", 1.0)]
-
-
-async def test_index_audio_batches_and_custom_alert(conn, reference):
-    conn.register_plugin(audio_index_plugin, "audio_index")
-    conn.register_plugin(alert_rules_plugin, "alert_rules")
-    cap, client, streams = await start(conn)
-    mic = streams["mic"]
-    with pytest.raises(ValueError, match="must be word, sentence or time"):
-        mic.index_audio(batch_config={"type": "minutes", "value": 1})
-    index = mic.index_audio(
-        prompt="Extract key decisions and action items",
-        batch_config={"type": "sentence", "value": 6},
-    )
-    from copilot.intelligence.alerts import rulebook
-
-    book = rulebook(conn.runtime)  # what conn.create_event will call
-    launch = book.create_event("Detect a decision about the launch date", "launch_decision")
-    pricing = book.create_event("Alert when someone mentions pricing or a discount", "pricing")
-    alert_id = index.create_alert(launch)
-    off = index.create_alert(pricing)
-    index.disable_alert(off)
-    assert [a["enabled"] for a in index.list_alerts()] == [True, False] and alert_id
-    for u in reference["utterances"]:
-        if u["channel"] == "mic":
-            say(cap, streams, u)
-    await client.stop_session()  # flush: the last partial batch is answered too
-    events = [e async for e in cap.events()]
-    idx = [e for e in events if e.type == "index"]
-    assert len(idx) == 2 and all(e.index_id == index.id for e in idx)
-    assert all(e.engine == "extractive" and e.rtstream_id == mic.id for e in idx)
-    assert idx[0].start == 1.5 and idx[1].end == 77.752
-    assert "decided to launch the new version" in idx[1].text
-    assert "Marcus will update the release notes" in idx[1].text
-    assert all(len(e.text) < 0.7 * len(e.source_text) for e in idx)  # condensed, not echoed
-    alerts = [e for e in events if e.type == "alert"]
-    assert [(a.label, a.kind) for a in alerts] == [("launch_decision", "custom")]
 
 
 async def test_index_text_never_repeats_a_secret(conn):
