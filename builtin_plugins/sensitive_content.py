@@ -1,83 +1,104 @@
 """Builtin plugin: `alert` events (label "sensitive_content") for secrets said or shown.
 
 Runs the detectors of copilot.intelligence.sensitive on final transcripts and on visual index
-text (OCR of the screen). Always local: sensitive text is never sent to a model. One alert per
-secret per session (a screen shown for a minute alerts once); the alert's `text` is the
-utterance with the secret redacted, so the alert itself does not leak it. Third parties add
-detectors with `copilot.intelligence.sensitive.register_detector` / `register_pattern`.
+text (OCR of the screen), by context as well as by checksum: a card, account number, PIN or
+password read out after saying what it is is flagged even when ASR garbles the digits, and a
+reply that is only a number right after someone asked for a PIN is that PIN; talk *about*
+passwords is not. Always local: sensitive text is never sent to a model.
+
+Alerts are deduplicated by what was found and where (copilot.intelligence.secret_alerts):
+one alert per secret per session, and per utterance (with all its transcript revisions) or
+screen scene (with its updates) no second alert for a secret already alerted. Each alert says
+which secret (`kind` and a masked `hint`, e.g. "ending 4242") and where (channel and time, in
+`text` too), and its `text` never repeats the value. Third parties add detectors with
+`copilot.intelligence.sensitive.register_detector` / `register_pattern`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from copilot import hookimpl
-from copilot.intelligence.sensitive import detect, redact, register_detector, register_pattern
+from copilot.intelligence.secret_alerts import SecretAlerts
+from copilot.intelligence.sensitive import (
+    detect,
+    redact,
+    register_detector,
+    register_pattern,
+)
 
 __all__ = ["copilot_index", "copilot_transcript", "register_detector", "register_pattern"]
-MAX_SEEN = 50_000
+SHOWN = {"index": "shown", "transcript": "read out"}
+
+_alerts: dict[float, SecretAlerts] = {}
 
 
-class _Seen:
-    """(session, kind, value digest) already alerted; bounded, thread-safe."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._keys: OrderedDict[tuple[str, str, str], None] = OrderedDict()
-
-    def first(self, session_id: str, kind: str, value: str) -> bool:
-        norm = "".join(ch for ch in value.lower() if ch.isalnum())
-        key = (session_id, kind, hashlib.sha256(norm.encode()).hexdigest()[:16])
-        with self._lock:
-            if key in self._keys:
-                return False
-            self._keys[key] = None
-            while len(self._keys) > MAX_SEEN:
-                self._keys.popitem(last=False)
-            return True
+def _book(threshold: float) -> SecretAlerts:
+    book = _alerts.get(threshold)
+    if book is None:
+        book = _alerts.setdefault(threshold, SecretAlerts(threshold))
+    return book
 
 
-_seen = _Seen()
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    m, s = divmod(int(seconds), 60)
+    return f"{m:02d}:{s:02d}"
 
 
-def alerts_for(text: str, source, session) -> list[dict[str, Any]] | None:
+def alerts_for(text: str, source, session, place) -> list[dict[str, Any]] | None:
     settings = getattr(getattr(session, "runtime", None), "settings", None)
     threshold = getattr(settings, "sensitive_min_confidence", 0.7)
-    findings = detect(text, threshold)
+    book = _book(threshold)
+    found = book.check(session.id, text, place)
+    if not found:
+        return None
+    spans = [f for a in found for f in a.findings]
+    clean = redact(text, [*spans, *detect(text, threshold)])[:400]
+    verb = SHOWN.get(source.type, "seen")
     out = []
-    for f in findings:
-        if not _seen.first(session.id, f.kind, f.value or text[f.start : f.end]):
-            continue
+    for a in found:
+        where = f"on {source.channel or 'the session'} at {_clock(source.start)}"
         out.append(
             {
                 "type": "alert",
                 "label": "sensitive_content",
                 "triggered": True,
-                "confidence": f.confidence,
-                "kind": f.kind,
-                "text": redact(text, findings)[:500],
+                "confidence": a.confidence,
+                "kind": a.kind,
+                "hint": a.hint,
+                "text": f"{a.label.capitalize()} ({a.hint}) {verb} {where}: {clean}",
                 "rtstream_id": source.rtstream_id,
                 "channel": source.channel,
                 "start": source.start,
                 "end": source.end,
             }
         )
-    return out or None
+    return out
 
 
 @hookimpl
 def copilot_transcript(event, session):
     if not event.is_final:
         return None
-    return alerts_for(event.text, event, session)
+    place = ("utterance", event.utterance_id or event.id)
+    return alerts_for(event.text, event, session, place)
 
 
 @hookimpl
 def copilot_index(event, session):
-    """Screen text (the OCR source when there is one); audio index text repeats transcripts."""
-    if event.index_type != "visual" or event.revision:
-        return None  # a scene's end update (revision 1) repeats the text: no second alert
-    return alerts_for(event.full_text, event, session)
+    """Screen text (text + OCR); audio index text repeats transcripts. A scene is one place
+    (its `scene_id`): its end update (revision 1) alerts only on a secret the first event did
+    not show."""
+    if event.index_type != "visual":
+        return None
+    place = ("scene", event.rtstream_id, event.scene_id or event.start)
+    return alerts_for(event.full_text, event, session, place)
+
+
+@hookimpl
+def copilot_session_status(event, session):
+    if event.status in ("stopped", "failed", "exported"):
+        for book in list(_alerts.values()):
+            book.forget(session.id)

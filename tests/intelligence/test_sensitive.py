@@ -53,7 +53,7 @@ NEGATIVES = [
 @pytest.mark.parametrize(("text", "kind", "value"), POSITIVES)
 def test_positives(text, kind, value):
     found = detect(text, 0.7)
-    assert [f.kind for f in found] == [kind], found
+    assert {f.kind for f in found} == {kind}, found  # a card's expiry is flagged with it
     if value is not None:
         assert text[found[0].start : found[0].end] == value
     assert 0.7 <= found[0].confidence <= 1.0

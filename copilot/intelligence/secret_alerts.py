@@ -1,0 +1,207 @@
+"""Which secrets to alert on, once each, and how to say which one it was.
+
+`SecretAlerts.check(session_id, text, place)` runs the detectors and returns the secrets not
+alerted before: one alert per secret per session (the same card read out twice, or a screen
+shown for a minute, alerts once), and per place — an utterance with all its revisions, or a
+screen scene with its updates — no more alerts of a kind than the place ever showed, so a
+refined transcript that shows the same password differently does not alert again. Parts of
+one secret read out together (a card's number, expiry and security code; an account and its
+routing number) are one alert. It also carries context across turns: after "what's the PIN
+for the mailbox?", a reply that is only a number is that PIN.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from copilot.intelligence.sensitive import NUMBER_SAID, Finding, detect, value_digits
+
+MAX_KEYS = 50_000
+PART_GAP = 60  # characters between two parts of one secret read out together
+CONTEXT_TURNS = 2
+FAMILY = {"pin": "password", "credential": "password", "private_key": "api_key"}
+LABELS = {
+    "card_number": "card number",
+    "password": "password",
+    "pin": "PIN",
+    "credential": "login",
+    "api_key": "API key",
+    "private_key": "private key",
+    "iban": "IBAN",
+    "account_number": "account number",
+    "ssn": "social security number",
+    "national_id": "national id",
+}
+MENTION = [
+    ("card_number", re.compile(r"(?i)\bcard (?:number|details)|number on the card|\bcvv\b")),
+    ("account_number", re.compile(r"(?i)\baccount (?:number|details)|\bsort code|\brouting")),
+    ("pin", re.compile(r"(?i)\bpin\b|\bpass ?code|\b(?:safe|door|alarm|access) code")),
+    ("password", re.compile(r"(?i)\bpass ?words?\b|\bpassphrase")),
+]
+REPLY = re.compile(
+    r"(?i)^(?:(?:sure|yes|yeah|ok(?:ay)?|right|so|um|uh)[,.]?\s+)*(?:it's|it is|that's|that is|"
+    r"mine's|mine is|ours is|it was)\s+(?P<value>[^\s,.;!?]+(?:[\s,-]+[^\s,.;!?]+){0,15})"
+)
+KEY_PREFIX = re.compile(r"^(?:sk-(?:proj-|live-|test-)?|sk_live_|sk_test_|AKIA|ASIA|ghp_|gho_|"
+                        r"github_pat_|xox[abposr]-|AIza|eyJ)")  # fmt: skip
+
+
+def family(kind: str) -> str:
+    return FAMILY.get(kind, kind)
+
+
+def hint(f: Finding) -> str:
+    """Which secret, without it: the last 4 digits of a number, a key's prefix and last 4."""
+    value = f.value or ""
+    if f.kind in ("card_number", "account_number", "iban", "ssn"):
+        digits = value_digits(value) if not value.isdigit() else value
+        if f.kind == "iban":
+            return f"{value[:2].upper()}… ending {re.sub(r'[^0-9A-Za-z]', '', value)[-4:]}"
+        return f"ending {digits[-4:]}" if len(digits) >= 8 else f"{len(digits)} digits"
+    if f.kind == "api_key":
+        prefix = KEY_PREFIX.match(value)
+        return f"{prefix.group(0) if prefix else ''}…{value[-4:]}"
+    if f.kind == "pin":
+        return f"{len(value_digits(value)) or len(value)} digits"
+    if f.kind in ("password", "credential"):
+        return f"{len(''.join(value.split()))} characters"
+    return f.kind
+
+
+@dataclass(frozen=True)
+class SecretAlert:
+    kind: str
+    confidence: float
+    hint: str
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.kind, self.kind.replace("_", " "))
+
+
+def _norm(value: str) -> str:
+    digits = value_digits(value)
+    letters = "".join(ch for ch in value.lower() if ch.isalnum())
+    return digits if len(digits) >= 3 and not re.search(r"[a-z]{3}", letters) else letters
+
+
+def group_parts(findings: list[Finding]) -> list[list[Finding]]:
+    """Findings of one kind read out next to each other (number, expiry, code) as one."""
+    groups: list[list[Finding]] = []
+    for f in sorted(findings, key=lambda f: f.start):
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and family(last.kind) == family(f.kind)
+            and ("disclosure" in (last.detector, f.detector) or family(f.kind) == "password")
+            and f.start - last.end <= PART_GAP
+        ):
+            groups[-1].append(f)
+        else:
+            groups.append([f])
+    return groups
+
+
+class SecretAlerts:
+    """Alert bookkeeping for many sessions (bounded, thread-safe)."""
+
+    def __init__(self, min_confidence: float = 0.7) -> None:
+        self.min_confidence = min_confidence
+        self._lock = threading.Lock()
+        self._values: OrderedDict[tuple, None] = OrderedDict()
+        self._places: OrderedDict[tuple, Counter] = OrderedDict()
+        self._asked: dict[str, tuple[str, int]] = {}  # session → (kind mentioned, turns left)
+
+    def _remember(self, store: OrderedDict, key: tuple, value: Any) -> None:
+        store[key] = value
+        store.move_to_end(key)
+        while len(store) > MAX_KEYS:
+            store.popitem(last=False)
+
+    def findings(self, session_id: str, text: str, place: Any = None) -> list[Finding]:
+        """What `text` discloses, with the context of the turns before it."""
+        found = detect(text, self.min_confidence)
+        with self._lock:
+            asked = self._asked.pop(session_id, None)
+            if not found and asked is not None:
+                found = self._reply(text, asked[0])
+            if not found:
+                mentioned = next((k for k, rx in MENTION if rx.search(text)), None)
+                if mentioned is not None:
+                    self._asked[session_id] = (mentioned, CONTEXT_TURNS)
+                elif asked is not None and asked[1] > 1:
+                    self._asked[session_id] = (asked[0], asked[1] - 1)
+        return found
+
+    @staticmethod
+    def _reply(text: str, kind: str) -> list[Finding]:
+        """A value said right after a secret was asked for or talked about."""
+        m = REPLY.match(text.strip())
+        if m is None:
+            return []
+        value = m.group("value").rstrip(" ,.-")
+        digits = value_digits(value)
+        numeric = re.fullmatch(NUMBER_SAID, value, re.I) is not None
+        if kind in ("pin", "card_number", "account_number"):
+            if not numeric:
+                return []
+            low, high = {"pin": (3, 8), "card_number": (12, 19), "account_number": (6, 18)}[kind]
+            if not low <= len(digits) <= high:
+                return []
+        else:  # a password: one token, letters with digits or symbols
+            token = value.split()[0]
+            if (
+                len(token) < 4
+                or not re.search(r"\d|[^\w]", token)
+                or not re.search(r"[A-Za-z]", token)
+            ):
+                return []
+            value = token
+        return [
+            Finding(kind, m.start("value"), m.start("value") + len(value), 0.8, "context", value)
+        ]
+
+    def check(self, session_id: str, text: str, place: Any = None) -> list[SecretAlert]:
+        """The secrets in `text` to alert on now (none already alerted, here or before)."""
+        found = self.findings(session_id, text, place)
+        out = []
+        with self._lock:
+            here = (
+                self._places.get((session_id, place), Counter()) if place is not None else Counter()
+            )
+            count: Counter = Counter()
+            for parts in group_parts(found):
+                f = max(parts, key=lambda p: p.confidence)
+                fam = family(f.kind)
+                count[fam] += 1
+                keys = [
+                    (session_id, family(p.kind), _hash(_norm(p.value or text[p.start : p.end])))
+                    for p in parts
+                ]
+                if any(k in self._values for k in keys):
+                    for k in keys:
+                        self._remember(self._values, k, None)
+                    continue
+                for k in keys:
+                    self._remember(self._values, k, None)
+                if count[fam] <= here[fam]:
+                    continue  # this place already alerted this many of its kind
+                here[fam] += 1
+                out.append(SecretAlert(f.kind, f.confidence, hint(parts[0]), tuple(parts)))
+            if place is not None:
+                self._remember(self._places, (session_id, place), here)
+        return out
+
+    def forget(self, session_id: str) -> None:
+        with self._lock:
+            self._asked.pop(session_id, None)
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:16]

@@ -1,0 +1,65 @@
+"""Sensitive content by context: garbled digits read out after saying what they are, a reply
+that answers a request for a PIN, talk about security that must not alert; one alert per
+secret per utterance (revisions included) and per scene; hints say which secret."""
+
+from __future__ import annotations
+
+import pytest
+
+from copilot.intelligence.secret_alerts import SecretAlerts
+from copilot.intelligence.sensitive import redact
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "hint"),
+    [
+        ("Sure, my card number is 41, 41, 41, 41, 41, 41, 41, 42.", "card_number", "ending 4142"),
+        ("it's account number zero one two, three four five, six seven eight", "account_number",
+         "ending 5678"),
+        ("the door code is to ate one nine for", "pin", "5 digits"),
+        ("The admin pass word is blue falcon seven.", "password", "15 characters"),
+        ("Use sk-proj-7Hq2ZxR4mT9vLp3WcN8bYd1K for the test account.", "api_key", "sk-proj-…Yd1K"),
+    ],
+)  # fmt: skip
+def test_secret_read_out_is_flagged_with_a_hint(text, kind, hint):
+    (alert,) = SecretAlerts().check("s", text, place="u1")
+    assert (alert.kind, alert.hint) == (kind, hint)
+    assert all(
+        text[f.start : f.end] not in redact(text, list(alert.findings)) for f in alert.findings
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please never read your password out on a call.",
+        "Our PIN policy changes on Monday, twelve digits minimum.",
+        "The card ending in 1009 was declined.",
+        "The guest wifi password is on the card at reception.",
+        "Revenue grew twelve percent to four point five million.",
+        "Call me on 020 7946 0958 after four.",
+    ],
+)
+def test_talk_about_security_does_not_alert(text):
+    assert SecretAlerts().check("s", text, place="u1") == []
+
+
+def test_a_number_answering_a_request_for_a_pin_is_that_pin():
+    alerts = SecretAlerts()
+    assert alerts.check("s", "What's the PIN for the shared mailbox?", "u1") == []
+    (pin,) = alerts.check("s", "It's seven three nine one.", "u2")
+    assert (pin.kind, pin.hint) == ("pin", "4 digits")
+    assert alerts.check("s", "It's about twelve people.", "u3") == []
+
+
+def test_one_alert_per_secret_per_place_and_per_session():
+    alerts = SecretAlerts()
+    assert len(alerts.check("s", "The admin pass word is blue falcon seven.", place="u1")) == 1
+    assert alerts.check("s", "The admin password is BlueFalcon7.", place="u1") == []  # revision
+    assert alerts.check("s", "again: the admin password is BlueFalcon7", place="u9") == []
+    two = alerts.check("s", "Keys: AKIAIOSFODNN7EXAMPLE and AKIAJ7EXAMPLEKEY1234.", place="u2")
+    assert [k.hint for k in two] == ["AKIA…MPLE", "AKIA…1234"]  # two keys, and which
+    scene = "Settings  API key: AIzaSyD-4kL9mN2pQ7rS1tU6vW3xY8zA0bC5dEf"
+    assert len(alerts.check("s", scene, place=("scene", "rts-1", 4.0))) == 1
+    assert alerts.check("s", scene + " Saved", place=("scene", "rts-1", 4.0)) == []  # its end
+    assert len(alerts.check("other", scene, place=("scene", "rts-2", 1.0))) == 1
