@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import (
@@ -94,6 +95,10 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=8.0, gt=0, description="seconds per model call")
     llm_retries: int = Field(default=0, ge=0, le=10, description="retries per model call")
     llm_fallbacks: str = Field(default="", description="comma list of models to try next")
+    llm_response_format: Literal["json_schema", "json_object", "none"] = Field(
+        default="json_schema",
+        description="structured output asked of the model (json_object for older servers)",
+    )
     meeting_participants: list[str] = Field(
         default_factory=list, description="default roster for matching action-item owners"
     )

@@ -81,6 +81,7 @@ class LlmConfig:
     max_tokens: int = 800
     temperature: float = 0.0
     via_litellm: bool = False  # route even the offline model through litellm (tests, demos)
+    response_format: str = "json_schema"  # json_schema | json_object | none (structured output)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -105,6 +106,7 @@ class LlmConfig:
             timeout=float(get("llm_timeout", 8.0)),
             retries=int(get("llm_retries", 0)),
             fallbacks=tuple(fallbacks),
+            response_format=str(get("llm_response_format", "json_schema")),
         )
 
 
@@ -231,6 +233,15 @@ def _ask_model(
         kwargs["api_key"] = config.api_key
     if config.fallbacks:
         kwargs["fallbacks"] = list(config.fallbacks)
+    if config.response_format == "json_schema":  # structured output: the server enforces it
+        schema = task.schema.model_json_schema()
+        kwargs["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": task.name, "schema": schema},
+        }
+    elif config.response_format == "json_object":
+        kwargs["response_format"] = {"type": "json_object"}
+    kwargs.setdefault("drop_params", True)  # a provider without response_format still answers
     where = f" at {config.api_base}" if config.api_base else ""
     try:
         response = litellm.completion(

@@ -24,10 +24,16 @@ PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\btomorrow\b", re.I), "tomorrow"),
     (
         re.compile(
-            r"\b(?:today|tonight|end of (?:the )?day|eod|later today|this afternoon)\b", re.I
+            r"\b(?:today|tonight|end of (?:the )?day|eod|later today|this afternoon|this evening|"
+            r"(?:close|end) of business|cob|within the hour|in an hour|in the next hour|"
+            r"in (?:a|one|two|three|a few|a couple of) hours|by noon|by lunch(?:time)?|"
+            r"asap)\b",
+            re.I,
         ),
         "today",
     ),
+    (re.compile(r"\b(?:in|within) (?:a|the next) couple (?:of )?days\b", re.I), "in_2_days"),
+    (re.compile(r"\b(?:in|within) (?:a|the next) few days\b", re.I), "in_3_days"),
     (re.compile(rf"\bnext ({_WD})\b", re.I), "next_weekday"),
     (re.compile(rf"\b(?:this )?({_WD})\b", re.I), "weekday"),
     (re.compile(r"\bend of (?:the )?next month\b", re.I), "end_next_month"),
@@ -39,7 +45,11 @@ PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MON})\b", re.I), "day_month"),
     (re.compile(r"\b(?:by|on|before|until|due) the (\d{1,2})(?:st|nd|rd|th)\b", re.I), "nth"),
     (
-        re.compile(r"\bin (\d+|one|two|three|four|five|six|seven|a|an) (day|week)s?\b", re.I),
+        re.compile(
+            r"\b(?:in|within)(?: the next)? (\d+|one|two|three|four|five|six|seven|a|an) "
+            r"(day|week)s?\b",
+            re.I,
+        ),
         "in_n",
     ),
 ]
@@ -101,6 +111,8 @@ def _resolve(kind: str, m: re.Match, today: date) -> date | None:
             nxt = _add_month(today)
             d = _safe(nxt.year, nxt.month, day)
         return d
+    if kind in ("in_2_days", "in_3_days"):
+        return today + timedelta(days=int(kind[3]))
     if kind == "in_n":
         raw = m.group(1).lower()
         n = int(raw) if raw.isdigit() else _NUM[raw]

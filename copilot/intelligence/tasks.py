@@ -6,11 +6,11 @@ Imported by `copilot.llm` on first use; the schemas are what a real model must r
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from copilot.intelligence import action_items, extractive, rules
+from copilot.intelligence import extractive, rules
 from copilot.llm import Task, register_task
 
 
@@ -19,11 +19,14 @@ class Answer(BaseModel):
 
 
 class ActionItemOut(BaseModel):
-    text: str
+    text: str = ""
     owner: str | None = None
     due: date | None = None
     confidence: float = Field(default=0.8, ge=0.0, le=1.0)
-    kind: str = "commitment"  # commitment | request (someone asked) | marked ("Action item:")
+    # commitment | request (someone is asked) | marked ("Action item:") | confirm (a reply
+    # accepting an open item, which `update_of` names)
+    kind: Literal["commitment", "request", "marked", "confirm"] = "commitment"
+    update_of: str | None = None
 
 
 class ActionItems(BaseModel):
@@ -46,12 +49,18 @@ def _answer(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _action_items(payload: dict[str, Any]) -> dict[str, Any]:
+    from copilot.intelligence import understand
+    from copilot.intelligence.extract import Turn
+
     today = payload.get("date")
-    found = action_items.detect(
-        payload.get("text", ""),
-        speaker=payload.get("speaker"),
-        participants=list(payload.get("participants") or []),
-        today=date.fromisoformat(today) if today else None,
+    turn = Turn(
+        payload.get("speaker"),
+        tuple(payload.get("participants") or ()),
+        payload.get("user_name"),
+        payload.get("previous_speaker"),
+    )
+    found = understand.detect(
+        payload.get("text", ""), turn, date.fromisoformat(today) if today else date.today()
     )
     return {
         "items": [
@@ -95,10 +104,16 @@ ANSWER = register_task(
 ACTION_ITEMS = register_task(
     Task(
         "action_items",
-        "Find action items (commitments, assigned tasks, requests someone agreed to) in the "
-        "utterance input.text said by input.speaker. Use input.participants for owner names "
-        "(the transcript may misspell them); 'I' is the speaker. Resolve due dates to ISO dates "
-        "relative to input.date (YYYY-MM-DD). Ignore past work, hedges and small talk. Return "
+        "Find action items in the meeting utterance input.text said by input.speaker (after "
+        "input.previous_speaker): commitments ('I'll send it Friday': owner is the speaker), "
+        "tasks assigned to someone ('Dana will …', 'Action item: …'), and requests ('Priya, "
+        "could you …': owner is the person asked; unnamed, the other side of a two-person "
+        "call or the previous speaker). input.user_name is the local user. Use "
+        "input.participants for owner names (the transcript may misspell them). A reply that "
+        "accepts or restates one of input.open_items is kind 'confirm' with update_of set to "
+        "that item_id (and any new owner or due date), never a new item. Resolve due dates to "
+        "ISO dates (YYYY-MM-DD) relative to input.date. Ignore small talk, questions about "
+        "past work, hypotheticals, and lines that only read out a number or a secret. Return "
         "an empty list when there is none.",
         ActionItems,
         _action_items,

@@ -1,9 +1,14 @@
-"""Action items across a meeting: stable ids, duplicates merged, amendments re-emitted.
+"""Action items across a meeting: stable ids, confirmations merged, revisions replaced.
 
-A new candidate that overlaps an earlier item (same task words) is the same item: if it adds
-or changes the owner, due date or wording it is an amendment and comes back with the earlier
-`item_id`; if it adds nothing it is a duplicate and nothing is emitted. "Actually, make that
-Thursday" moves the due date of the item it names (or else the latest one).
+A candidate is the same item as an earlier one when its task words overlap (a restatement),
+or when it is the answer to a request: the person asked takes it on within a few turns
+("Ines, could you pull the pricing sheet before Friday?" — "Yeah, I'll have it to you by
+Friday"). A bare acceptance ("Sure, will do") confirms the latest open request made to its
+speaker. Either way the item keeps its `item_id` and comes back with a higher `revision`
+(status "confirmed", any new owner or due date); nothing new is emitted for a restatement that
+changes nothing. "Actually, make that Thursday" moves a due date. When a transcript is
+revised, the items that came from the earlier text are updated from the new text, or
+withdrawn when it no longer says them.
 """
 
 from __future__ import annotations
@@ -23,7 +28,15 @@ AMEND = re.compile(
     r" to|push (?:that|it|the \w+)(?: back)? to|let'?s say|correction)\b",
     re.I,
 )
+# a pure correction of the last item's date: handled before reading the sentence for items
+CORRECTION = re.compile(
+    r"\b(?:make (?:that|it)|change (?:that|it) to|move (?:that|it) to|push (?:that|it)(?: back)? "
+    r"to|correction)\b",
+    re.I,
+)
 SAME_ITEM = 0.5
+ANSWER_TURNS = 4  # a reply this many turns after a request can take it on
+CONFIRM_TURNS = 3  # a bare "sure, will do" this many turns after a request confirms it
 
 
 @dataclass(frozen=True)
@@ -36,14 +49,24 @@ class Item:
     kind: str
     start: float | None = None
     end: float | None = None
+    status: str = "open"  # open | confirmed | withdrawn
+    revision: int = 0
+    turn: int = 0  # the meeting turn that raised it
 
 
 def task_key(text: str) -> list[str]:
     return [w for w in content_stems(text) if w not in DATE_WORDS]
 
 
+def similarity(a: list[str], b: list[str]) -> float:
+    s = overlap(a, b)
+    if a and b and a[0] == b[0]:
+        s += 0.15  # same leading verb: "send the budget" ~ "send the revised budget"
+    return s
+
+
 class ItemTracker:
-    """One meeting's action items. `add` returns the item to emit (new or amended) or None."""
+    """One meeting's action items. Each method returns the item to emit, or None."""
 
     def __init__(self, session_id: str = "", min_confidence: float = 0.6) -> None:
         self.session_id = session_id
@@ -60,56 +83,117 @@ class ItemTracker:
                 return f"ai-{digest}"
             n += 1
 
-    def match(self, text: str) -> Item | None:
+    def live(self) -> list[Item]:
+        return [i for i in self.items.values() if i.status != "withdrawn"]
+
+    def match(self, text: str, exclude: set[str] = frozenset()) -> Item | None:
+        """The live item whose task words `text` restates, if any."""
         key = task_key(text)
         best, score = None, 0.0
-        for item_id, k in self._keys.items():
-            s = overlap(key, k)
-            if key and k and key[0] == k[0]:
-                s += 0.15  # same leading verb: "send the budget" ~ "send the revised budget"
+        for item in self.live():
+            if item.item_id in exclude:
+                continue
+            s = similarity(key, self._keys[item.item_id])
             if s > score:
-                best, score = self.items[item_id], s
+                best, score = item, s
         return best if score >= SAME_ITEM else None
 
+    def open_request_for(self, person: str | None, turn: int, within: int) -> Item | None:
+        """The latest unconfirmed request made to `person` in the last `within` turns."""
+        for item in sorted(self.live(), key=lambda i: -i.turn):
+            if turn - item.turn > within:
+                break
+            if item.kind == "request" and item.status == "open" and item.owner == person:
+                return item
+        return None
+
     def add(
-        self, c: Candidate, start: float | None = None, end: float | None = None
+        self,
+        c: Candidate,
+        *,
+        speaker: str | None = None,
+        turn: int = 0,
+        start: float | None = None,
+        end: float | None = None,
     ) -> Item | None:
+        named = self.items.get(c.extras.get("update_of") or "")
+        if named is not None and named.status != "withdrawn":  # a model said which item
+            c = replace(c, kind="commitment") if c.kind == "confirm" else c
+            return self._update(named, c, speaker, start, end, confirmed=True)
+        if c.kind == "confirm":
+            return self.confirm(speaker, c.due, turn, start, end)
         old = self.match(c.text)
+        if old is None and c.kind == "commitment" and c.owner and c.owner == speaker:
+            old = self.open_request_for(speaker, turn, ANSWER_TURNS)
         if old is None:
             if c.confidence < self.min_confidence:
                 return None
             item = Item(
-                self._new_id(c.text), c.text, c.owner, c.due, c.confidence, c.kind, start, end
+                self._new_id(c.text),
+                c.text,
+                c.owner,
+                c.due,
+                c.confidence,
+                c.kind,
+                start,
+                end,
+                turn=turn,
             )
             self.items[item.item_id] = item
             self._keys[item.item_id] = task_key(c.text)
             return item
-        better_text = c.kind == "commitment" and old.kind != "commitment"
+        return self._update(old, c, speaker, start, end)
+
+    def _update(self, old: Item, c: Candidate, speaker, start, end, confirmed=False):
+        takes_on = speaker is not None and (c.owner or old.owner) == speaker
+        confirmed = confirmed or (takes_on and c.kind == "commitment")
         new = replace(
             old,
-            text=c.text if better_text else old.text,
             owner=c.owner or old.owner,
             due=c.due or old.due,
             confidence=max(old.confidence, c.confidence),
-            kind="commitment" if better_text else old.kind,
+            status="confirmed" if confirmed else old.status,
             start=start if start is not None else old.start,
             end=end if end is not None else old.end,
         )
         return self._store(old, new)
 
+    def confirm(
+        self, speaker: str | None, due: date | None, turn: int, start=None, end=None
+    ) -> Item | None:
+        """A bare acceptance: the latest open request to `speaker` is confirmed."""
+        item = self.open_request_for(speaker, turn, CONFIRM_TURNS) if speaker else None
+        if item is None:
+            return None
+        new = replace(item, status="confirmed", due=due or item.due)
+        if start is not None:
+            new = replace(new, start=start, end=end)
+        return self._store(item, new)
+
     def amend(self, text: str, today: date, start: float | None = None) -> Item | None:
         """A correction without a new commitment ("actually, make that Thursday")."""
-        if not self.items or not AMEND.search(text):
+        if not self.live() or not AMEND.search(text):
             return None
         due, _ = resolve_due(text, today)
         if due is None:
             return None
-        target = self.match(text) or list(self.items.values())[-1]
-        return self._store(target, replace(target, due=due, start=start or target.start))
+        target = self.match(text) or self.live()[-1]
+        return self._store(target, replace(target, due=due))
+
+    def revise(self, item_id: str, c: Candidate | None) -> Item | None:
+        """A revised transcript says `c` where it said item `item_id` (None: no longer)."""
+        old = self.items.get(item_id)
+        if old is None or old.status == "withdrawn":
+            return None
+        if c is None:
+            return self._store(old, replace(old, status="withdrawn"))
+        new = replace(old, text=c.text, owner=c.owner or old.owner, due=c.due or old.due)
+        return self._store(old, new)
 
     def _store(self, old: Item, new: Item) -> Item | None:
-        if (new.text, new.owner, new.due) == (old.text, old.owner, old.due):
-            return None  # a duplicate: nothing new to say
+        if (new.text, new.owner, new.due, new.status) == (old.text, old.owner, old.due, old.status):
+            return None  # a restatement: nothing new to say
+        new = replace(new, revision=old.revision + 1)
         self.items[new.item_id] = new
         self._keys[new.item_id] = task_key(new.text)
         return new

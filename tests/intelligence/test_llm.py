@@ -208,25 +208,10 @@ def test_default_path_makes_no_outbound_connection():
     assert "TRIED []" in out.stdout
 
 
-def test_action_items_plugin_asks_the_configured_model(stub, monkeypatch):
-    """The plugin's model path: a real model's owner spelling is matched to participants;
-    a broken reply falls back to the offline extractor with the same result shape."""
-    from datetime import date
-
-    from builtin_plugins.action_items import candidates
-    from copilot.intelligence.meeting import MeetingInfo
-
-    info = MeetingInfo(["Alex", "Priya", "Marcus"], "Alex", date(2026, 11, 25))
-    settings = SimpleNamespace(llm_model="openai/stub", llm_api_base=stub, llm_timeout=10)
-    monkeypatch.setattr(
-        openai_stub,
-        "ANSWER",
-        json.dumps(
-            {"items": [{"text": "send the revised budget", "owner": "Prayer", "due": "2026-11-27"}]}
-        ),
-    )
-    (c,) = candidates("Prayer will send the revised budget by Friday.", "Alex", info, settings)
-    assert (c.text, c.owner, c.due) == ("send the revised budget", "Priya", date(2026, 11, 27))
-    monkeypatch.setattr(openai_stub, "ANSWER", "Sure! Here are the items: none.")
-    (c,) = candidates("Prayer will send the revised budget by Friday.", "Alex", info, settings)
-    assert (c.owner, c.due) == ("Priya", date(2026, 11, 27))  # the offline fallback
+def test_requests_ask_for_structured_output(stub, monkeypatch):
+    monkeypatch.setattr(openai_stub, "ANSWER", '{"items": []}')
+    config = LlmConfig("openai/stub", api_base=stub, timeout=10)
+    complete_json(None, ActionItems, task="action_items", payload=ITEM, config=config)
+    fmt = Stub.requests[-1]["body"]["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["name"] == "action_items"
+    assert "items" in fmt["json_schema"]["schema"]["properties"]

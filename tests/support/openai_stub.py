@@ -1,6 +1,7 @@
 """A real OpenAI-compatible chat-completions server on 127.0.0.1 for model-path tests.
 
-Records every request (path and JSON body) and answers with `ANSWER` (or `Stub.answer`).
+Records every request (path and JSON body) and answers with `ANSWER`: a string, or a
+function of the request body returning one (answers that depend on the utterance asked).
 """
 
 import contextlib
@@ -21,6 +22,7 @@ class Stub(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append({"path": self.path, "body": body})
         time.sleep(type(self).delay)
+        content = ANSWER(body) if callable(ANSWER) else ANSWER
         reply = {
             "id": "chatcmpl-stub",
             "object": "chat.completion",
@@ -29,7 +31,7 @@ class Stub(BaseHTTPRequestHandler):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": ANSWER},
+                    "message": {"role": "assistant", "content": content},
                     "finish_reason": "stop",
                 }
             ],

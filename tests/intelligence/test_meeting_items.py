@@ -1,0 +1,72 @@
+"""A meeting's action items as the plugin sees them: the user's own commitments, requests
+to named people, confirmations that update the request they answer, and transcript
+revisions that replace the earlier text (update or withdraw, never a duplicate)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from builtin_plugins.action_items import offline_extract
+from copilot.intelligence.live import MeetingItems
+from copilot.intelligence.meeting import MeetingInfo
+
+DAY = date(2027, 1, 13)  # a Wednesday
+
+
+def meeting(user="Sam", people=("Sam", "Ines", "Oskar")) -> MeetingItems:
+    return MeetingItems(MeetingInfo(list(people), user, DAY), "s1")
+
+
+def hear(m: MeetingItems, speaker, text, uid=None, revision=0):
+    return m.hear(text, speaker, offline_extract, utterance_id=uid, revision=revision)
+
+
+def test_own_commitment_on_the_mic_is_owned_by_the_user():
+    m = meeting()
+    (item,) = hear(m, "me", "I'll reach out to the agency about the banner sizes.")
+    assert (item.owner, item.status, item.revision) == ("Sam", "open", 0)
+    (nameless,) = hear(meeting(user=None, people=("Ines", "Oskar")), "me", "I'll call the bank.")
+    assert nameless.owner == "me"
+
+
+def test_confirmation_updates_the_request_instead_of_adding_one():
+    m = meeting()
+    (asked,) = hear(m, "Oskar", "Ines, could you put together the churn numbers by Friday?")
+    assert (asked.owner, asked.due) == ("Ines", date(2027, 1, 15))
+    (reply,) = hear(m, "Ines", "Sure, I will have the churn numbers ready by Thursday.")
+    assert reply.item_id == asked.item_id and reply.revision == 1
+    assert (reply.status, reply.due) == ("confirmed", date(2027, 1, 14))
+    assert hear(m, "Ines", "Yes, churn numbers by Thursday, will do.") == []  # nothing new
+    assert len(m.tracker.live()) == 1
+
+
+def test_bare_acceptance_confirms_the_latest_request_to_the_speaker():
+    m = meeting()
+    (asked,) = hear(m, "me", "Oskar, can you book the room for the retro?")
+    (ok,) = hear(m, "Oskar", "Will do.")
+    assert (ok.item_id, ok.status, ok.owner) == (asked.item_id, "confirmed", "Oskar")
+    assert hear(m, "Ines", "No problem.") == []  # not asked of Ines: confirms nothing
+
+
+def test_small_talk_past_work_and_secret_only_lines_raise_nothing():
+    m = meeting()
+    for line in (
+        "Morning all, can everyone hear me?",
+        "Did you already send the invoice last week?",
+        "If we had the budget we would hire two more people.",
+        "My card number is 4111 1111 1111 1111.",
+    ):
+        assert hear(m, "Ines", line) == [], line
+
+
+def test_a_revision_updates_or_withdraws_what_the_earlier_text_raised():
+    m = meeting()
+    (first,) = hear(m, "me", "I'll send them the proposal with the new tears", uid="u1")
+    (better,) = hear(m, "me", "I'll send them the proposal with the new tiers by Friday.", "u1", 1)
+    assert better.item_id == first.item_id and better.due == date(2027, 1, 15)
+    assert "tiers" in better.text and better.revision == 1
+    assert hear(m, "me", "I'll send them the proposal with the new tears", "u1", 0) == []
+    (room,) = hear(m, "me", "I'll book the room for it", uid="u2")
+    (gone,) = hear(m, "me", "I booked the room for it already.", uid="u2", revision=1)
+    assert (gone.item_id, gone.status) == (room.item_id, "withdrawn")
+    assert [i.item_id for i in m.tracker.live()] == [first.item_id]
