@@ -39,7 +39,13 @@ from copilot.intelligence.secret_alerts import SecretAlerts  # noqa: E402
 from copilot.intelligence.textutil import content_stems, overlap  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
-TUNING = ["intelligence_tuning.json", "quality_set.json", "quality_dev2.json", "quality_dev3.json"]
+TUNING = [
+    "intelligence_tuning.json",
+    "intelligence_tuning2.json",
+    "quality_set.json",
+    "quality_dev2.json",
+    "quality_dev3.json",
+]
 HELDOUT = ["intelligence_heldout.json"]
 MATCH = 0.4
 FAMILY = {

@@ -69,8 +69,8 @@ MARKED = re.compile(
     rf"^(?i:action item|todo|to-do|follow[- ]up|next steps?)s?(?: (?i:for) (?P<name>{NAME}))?"
     r"\s*[:\-]\s*"
 )
-_ASK_RX = re.compile("|".join(f"(?:{p})" for p in ASKS), re.I)
-_TELL_RX = re.compile("|".join(f"(?:{p})" for p in TELLS), re.I)
+ASK_RX = re.compile("|".join(f"(?:{p})" for p in ASKS), re.I)
+TELL_RX = re.compile("|".join(f"(?:{p})" for p in TELLS), re.I)
 _COMMIT_RX = re.compile("|".join(f"(?:{p})" for p in COMMITS), re.I)
 _THIRD_RX = [re.compile(p.format(n=NAME)) for p in THIRD]
 SOMEONE = re.compile(
@@ -89,6 +89,11 @@ DUE_LEAD = (
     r"\s*(?:\bthe\s+)?"
 )
 MIN_TASK_WORDS = 2
+NOT_IMPERATIVE = re.compile(
+    r"(?i)^(?:the|a|an|this|that|these|those|it|its|it's|we|we're|they|they're|he|she|there|"
+    r"our|my|your|their|his|her|i|i'm|you|you're|what|who|why|how|when|where|which|is|are|"
+    r"was|were|do|does|did|has|have|had|can|could|would|should|will|[A-Z]\w+ (?:is|are|was))\b"
+)
 BOUNDARY = re.compile(r"(?:[,;:]|\b(?:and|so|then|but))\s*$", re.I)
 
 
@@ -181,7 +186,7 @@ def read(sentence: str, turn: Turn, today: date, whole: str | None = None) -> Pa
         if parts is not None and named and parts.role == "request":
             parts.owner = named
         return parts
-    for rx, role in ((_ASK_RX, "request"), (_TELL_RX, "request")):
+    for rx, role in ((ASK_RX, "request"), (TELL_RX, "request")):
         m = rx.match(body)
         if m:
             task, due, phrase = clean_task(body[m.end() :], today)
@@ -208,6 +213,8 @@ def read(sentence: str, turn: Turn, today: date, whole: str | None = None) -> Pa
     if m:
         task, due, phrase = clean_task(body[m.end() :], today)
         return _parts(task, None, due, "request", phrase)
+    if NOT_IMPERATIVE.match(body):
+        return None  # "The mockups are in Figma": a statement, not an instruction
     task, due, phrase = clean_task(body, today)  # an imperative: "Send me the deck tonight."
     return _parts(task, _addressee(sentence, whole, turn), due, "request", phrase)
 
@@ -216,6 +223,23 @@ def _parts(task: str, owner: str | None, due, role: str, phrase) -> Parts | None
     if len(task.split()) < MIN_TASK_WORDS:
         return None
     return Parts(task, owner, due, role, phrase)
+
+
+SUBJECT_NP = re.compile(
+    r"(?i)(?:^|[.!?]\s+)(?:so,? |and |okay,? |by the way,? )?"
+    r"(?P<np>(?:the|our|my|your|their|this|that) [a-z][\w-]*(?: [a-z][\w-]*){0,4}?)"
+    r" (?:is|are|was|were|has|have|keeps|needs)\b"
+)
+PRONOUN_OBJECT = re.compile(r"(?i)^(?P<verb>\w+(?: \w+)?) (?:it|them|that|those|this)\b")
+
+
+def resolve_pronoun(task: str, whole: str) -> str:
+    """ "rotate it" → "rotate the expense system password" when the utterance named it first."""
+    m = PRONOUN_OBJECT.match(task)
+    np_ = SUBJECT_NP.search(whole)
+    if m is None or np_ is None or np_.start("np") > whole.find(task):
+        return task
+    return f"{m.group('verb')} {np_.group('np')}{task[m.end() :]}"
 
 
 def confirmation_due(sentence: str, today: date) -> date | None:

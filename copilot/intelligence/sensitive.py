@@ -299,8 +299,11 @@ _NUMWORD = (
 )
 _VALUE = rf"(?:\d+|(?:{_NUMWORD})\b)(?:[\s,.\-/]*(?:\d+|(?:{_NUMWORD})\b))*"
 NUMBER_SAID = rf"(?i:{_VALUE})"  # a value that is only a number, spoken or written
-_LINK = r"(?:\s+(?:for|of|on|to)\s+(?:the\s+|my\s+|our\s+|your\s+)?[\w-]+(?:\s+[\w-]+)?)?"
-_LINK += r"\s*(?:(?:is|was|are|'s|:|=|reads|it's|it is|will be|is now)\s*)?(?:like\s+)?"
+# between the cue and the value: a few words ("for the shared mailbox", "again,") and "is" / ":"
+_LINK = (
+    r"(?:(?:\s+[\w'-]+){0,4}?[\s,]*(?:\b(?:is|was|are|reads|will be|is now|it's|it is)\b|'s|:|=))?"
+    r"\s*(?:like\s+)?"
+)
 UNITS = re.compile(
     r"^\s*(?:%|percent|per cent|characters|chars|digits|letters|minutes|mins|seconds|hours|days|"
     r"weeks|months|years|times|people|users|dollars|euros|pounds|k\b|million|grand|seats|attempts)",

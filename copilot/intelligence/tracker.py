@@ -121,7 +121,10 @@ class ItemTracker:
             c = replace(c, kind="commitment") if c.kind == "confirm" else c
             return self._update(named, c, speaker, start, end, confirmed=True)
         if c.kind == "confirm":
-            return self.confirm(speaker, c.due, turn, start, end)
+            confirmed = self.confirm(speaker, c.due, turn, start, end)
+            if confirmed is not None or not c.text or self.open_request_for(speaker, turn, 99):
+                return confirmed
+            c = replace(c, kind="commitment")  # nothing asked of the speaker: a commitment
         old = self.match(c.text)
         if old is None and c.kind == "commitment" and c.owner and c.owner == speaker:
             old = self.open_request_for(speaker, turn, ANSWER_TURNS)

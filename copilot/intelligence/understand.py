@@ -13,7 +13,7 @@ from datetime import date
 
 from copilot.intelligence import action_items as patterns
 from copilot.intelligence.action_items import Candidate
-from copilot.intelligence.extract import Turn, confirmation_due, read
+from copilot.intelligence.extract import Turn, confirmation_due, read, resolve_pronoun
 from copilot.intelligence.intent import IntentModel, shared_model
 from copilot.intelligence.sensitive import redact
 from copilot.intelligence.textutil import split_sentences
@@ -31,10 +31,20 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
     for intent in (model or shared_model()).classify(sentences):
         s = intent.sentence
         if intent.p("action") >= ACTION_MIN:
-            out.extend(_read_action(s, text, turn, today, intent.p("action")))
+            # an item said as an acceptance ("Sure, I will review it") commits as much
+            committed = intent.p("action") + intent.p("confirm")
+            for c in _read_action(s, text, turn, today, intent.p("action")):
+                if c.kind == "commitment":
+                    c.confidence = round(min(1.0, committed), 2)
+                out.append(c)
         elif intent.p("confirm") >= CONFIRM_MIN:
-            due = confirmation_due(s, today)
-            out.append(Candidate("", None, due, None, round(intent.p("confirm"), 2), s, "confirm"))
+            # an acceptance; if it also says what ("Sure, I'll review it after lunch") the task
+            # stands as a commitment when there is no request for it to confirm
+            parts = read(s, turn, today, whole=text)
+            task = parts.task if parts is not None and parts.role == "commitment" else ""
+            p = round(intent.p("confirm"), 2)
+            due = parts.due if task else confirmation_due(s, today)
+            out.append(Candidate(task, turn.speaker if task else None, due, None, p, s, "confirm"))
     for c in out:  # an item never repeats a secret said in the same breath
         c.text = redact(c.text)
     return out
@@ -45,6 +55,7 @@ def _read_action(s: str, whole: str, turn: Turn, today: date, p: float) -> list[
     for clause in patterns.clauses(s):
         parts = read(clause, turn, today, whole=whole)
         if parts is not None:
+            parts.task = resolve_pronoun(parts.task, whole)
             found.append(
                 Candidate(parts.task, parts.owner, parts.due, parts.due_phrase, p, s, parts.role)
             )
