@@ -7,6 +7,10 @@ frames: this module's `copilot_transcript` hook routes each final transcript to 
 stream. Each full batch is answered on the run's own thread by the `answer` llm task — offline
 an extractive answer (the most relevant sentences, condensed), with a model its reply — and
 emitted as {"type": "index", "index_type": "audio", …}. `flush()` answers the last batch.
+
+Every session also gets a running meeting summary (copilot.intelligence.summary): every
+`summary_every` final utterances (default 10, 0 turns it off) an `index` event with
+`index_id` "meeting-summary" and a text of "Summary: …", "Decisions: …", "Open questions: …".
 """
 
 from __future__ import annotations
@@ -15,17 +19,63 @@ import asyncio
 import logging
 import queue
 import threading
+from collections import OrderedDict
 from typing import Any
 
 from copilot import hookimpl
 from copilot.ids import new_id
 from copilot.intelligence.alerts import IndexAlerts
 from copilot.intelligence.batching import Batch, BatchConfig, Batcher
+from copilot.intelligence.summary import RunningSummary
 
 log = logging.getLogger("copilot.audio_index")
 QUEUE_SIZE = 64
+MAX_SUMMARIES = 256
+SUMMARY_INDEX = "meeting-summary"  # index_id of the running summary's index events
 DRAIN_WAIT_S = 10.0  # at flush: wait this long for transcripts still queued for our hook
 _STOP = object()
+
+
+class _Summaries:
+    """A RunningSummary per session (bounded); emits one every N new utterances."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_session: OrderedDict[str, tuple[RunningSummary, list]] = OrderedDict()
+
+    def add(self, session_id: str, event, every: int) -> dict[str, Any] | None:
+        with self._lock:
+            entry = self._by_session.get(session_id)
+            if entry is None:
+                entry = self._by_session[session_id] = (RunningSummary(), [None, None])
+                while len(self._by_session) > MAX_SUMMARIES:
+                    self._by_session.popitem(last=False)
+            summary, span = entry
+            before = len(summary)
+            key = event.utterance_id or event.id
+            if not summary.add(key, event.text, event.start, event.revision):
+                return None
+            span[0] = event.start if span[0] is None else min(span[0], event.start or span[0])
+            span[1] = event.end if span[1] is None else max(span[1], event.end or span[1])
+            if len(summary) == before or len(summary) % every:
+                return None  # a revision, or not yet N new utterances
+            return {
+                "type": "index",
+                "index_type": "audio",
+                "index_id": SUMMARY_INDEX,
+                "prompt": "meeting summary",
+                "engine": "extractive",
+                "text": summary.snapshot().text(),
+                "start": span[0],
+                "end": span[1],
+            }
+
+    def forget(self, session_id: str) -> None:
+        with self._lock:
+            self._by_session.pop(session_id, None)
+
+
+_summaries = _Summaries()
 
 
 class AudioIndexFeature:
@@ -187,13 +237,21 @@ def copilot_register_features(register, settings):
 
 @hookimpl
 def copilot_transcript(event, session):
-    """Route a final transcript to the index_audio run on its stream, if there is one."""
-    if not event.is_final or not event.rtstream_id:
+    """Route a final transcript to the index_audio run on its stream, if there is one, and
+    to the session's running summary (an `index` event every `summary_every` utterances)."""
+    if not event.is_final:
         return None
     features = getattr(session.runtime, "features", {}) or {}
     feature = features.get("audio_index")
-    if isinstance(feature, AudioIndexFeature):
+    if isinstance(feature, AudioIndexFeature) and event.rtstream_id:
         run = feature.runs.get(event.rtstream_id)
         if run is not None:
             run.add_final(event.text, event.start, event.end)
-    return None
+    every = getattr(getattr(session.runtime, "settings", None), "summary_every", 10)
+    return _summaries.add(session.id, event, every) if every else None
+
+
+@hookimpl
+def copilot_session_status(event, session):
+    if event.status in ("stopped", "failed", "exported"):
+        _summaries.forget(session.id)

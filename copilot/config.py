@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     )
     user_name: str | None = Field(default=None, description="who the microphone ('me') is")
     action_item_min_confidence: float = Field(default=0.6, ge=0, le=1)
+    summary_every: int = Field(
+        default=10, ge=0, description="emit a running meeting summary every N utterances (0: off)"
+    )
     sensitive_min_confidence: float = Field(default=0.7, ge=0, le=1)
     redact_sensitive: bool = Field(
         default=False, description="replace detected secrets in stored transcript/index text"

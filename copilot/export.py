@@ -1,8 +1,9 @@
 """Write a stopped session to a folder people and tools can use without copilot.
 
 session.json and events.jsonl (everything), transcript.json/.srt/.vtt (final utterances),
-notes.md (summary, decisions, action items, alerts, with times), audio/ (one FLAC per
-channel), screen/ and keyframes/ (what was on screen, with times). Writing again replaces the files.
+notes.md (summary, decisions, open questions, action items, alerts, with times), audio/ (one
+FLAC per channel), screen/ and keyframes/ (what was on screen, with times). Writing again
+replaces the files.
 """
 
 from __future__ import annotations
@@ -66,40 +67,9 @@ def to_vtt(rows: list[dict]) -> str:
 
 
 def notes_markdown(record: SessionRecord, events: list[Event], rows: list[dict]) -> str:
-    from copilot.intelligence.extractive import answer
+    from copilot.intelligence.notes import notes_markdown as notes
 
-    said = " ".join(r["text"] for r in rows)
-    lines = [f"# Meeting notes — {record.id}", ""]
-    summary = (
-        answer("Summarise the key points", said, max_sentences=3, max_words=80) if said else ""
-    )
-    lines += ["## Summary", "", summary or "_nothing was said_", ""]
-    decisions = answer("What was decided?", said, max_sentences=3) if said else ""
-    decided = [r for r in rows if "decid" in r["text"].lower() or "agreed" in r["text"].lower()]
-    lines += ["## Decisions", ""]
-    lines += [f"- [{_clock(r['start'])}] {r['text']}" for r in decided] or [
-        f"- {decisions}" if decisions else "_none recorded_"
-    ]
-    items: dict[str, Event] = {}
-    for e in events:
-        if e.type == "action_item":
-            items[e.item_id] = e  # the latest version of an amended item wins
-    lines += ["", "## Action items", ""]
-    items = {k: e for k, e in items.items() if getattr(e, "status", "open") != "withdrawn"}
-    for e in items.values():
-        owner = e.owner or "unassigned"
-        due = f", due {e.due}" if e.due else ""
-        lines.append(f"- [ ] {e.text} — {owner}{due} [{_clock(e.start)}]")
-    if not items:
-        lines.append("_none_")
-    alerts = [e for e in events if e.type == "alert"]
-    lines += ["", "## Alerts", ""]
-    for e in alerts:
-        kind = f" ({e.kind})" if e.kind else ""
-        lines.append(f"- [{_clock(e.start)}] {e.label}{kind}, confidence {e.confidence:.2f}")
-    if not alerts:
-        lines.append("_none_")
-    return "\n".join(lines) + "\n"
+    return notes(record.id, events, rows)
 
 
 def write_export(
