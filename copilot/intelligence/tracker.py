@@ -35,6 +35,7 @@ CORRECTION = re.compile(
     re.I,
 )
 SAME_ITEM = 0.5
+NEAR_ITEM = 0.34  # the same owner within ANSWER_TURNS: looser wording still is the same item
 ANSWER_TURNS = 4  # a reply this many turns after a request can take it on
 CONFIRM_TURNS = 3  # a bare "sure, will do" this many turns after a request confirms it
 
@@ -52,6 +53,7 @@ class Item:
     status: str = "open"  # open | confirmed | withdrawn
     revision: int = 0
     turn: int = 0  # the meeting turn that raised it
+    said_by: str | None = None  # who said it (an owner's own commitment is already accepted)
 
 
 def task_key(text: str) -> list[str]:
@@ -128,6 +130,8 @@ class ItemTracker:
         old = self.match(c.text)
         if old is None and c.kind == "commitment" and c.owner and c.owner == speaker:
             old = self.open_request_for(speaker, turn, ANSWER_TURNS)
+        if old is None and c.owner:
+            old = self.near(c, turn)
         if old is None:
             if c.confidence < self.min_confidence:
                 return None
@@ -141,17 +145,37 @@ class ItemTracker:
                 start,
                 end,
                 turn=turn,
+                said_by=speaker,
             )
             self.items[item.item_id] = item
             self._keys[item.item_id] = task_key(c.text)
             return item
         return self._update(old, c, speaker, start, end)
 
+    def near(self, c: Candidate, turn: int) -> Item | None:
+        """A live item of the same owner a few turns away that `c` loosely restates: the reply
+        to a request, or a request heard after its reply (channels arrive out of order)."""
+        key, best, score = task_key(c.text), None, 0.0
+        for item in self.live():
+            if item.owner != c.owner or abs(turn - item.turn) > ANSWER_TURNS:
+                continue
+            other = self._keys[item.item_id]
+            shared = set(key) & set(other) - ({key[0]} if key and other[:1] == key[:1] else set())
+            s = overlap(key, other) if shared else 0.0  # sharing more than the verb
+            if s > score:
+                best, score = item, s
+        return best if score >= NEAR_ITEM else None
+
     def _update(self, old: Item, c: Candidate, speaker, start, end, confirmed=False):
         takes_on = speaker is not None and (c.owner or old.owner) == speaker
         confirmed = confirmed or (takes_on and c.kind == "commitment")
+        late_request = c.kind == "request" and old.kind != "request"
+        if late_request and old.said_by is not None and old.said_by == old.owner:
+            confirmed = True  # the owner had already said they would
         new = replace(
             old,
+            text=c.text if late_request else old.text,  # the request says what was asked
+            kind="request" if late_request else old.kind,
             owner=c.owner or old.owner,
             due=c.due or old.due,
             confidence=max(old.confidence, c.confidence),

@@ -70,3 +70,14 @@ def test_a_revision_updates_or_withdraws_what_the_earlier_text_raised():
     (gone,) = hear(m, "me", "I booked the room for it already.", uid="u2", revision=1)
     assert (gone.item_id, gone.status) == (room.item_id, "withdrawn")
     assert [i.item_id for i in m.tracker.live()] == [first.item_id]
+
+
+def test_a_request_heard_after_its_reply_joins_it():
+    """Channels are transcribed in parallel: the reply on the mic can arrive first."""
+    m = meeting(people=("Sam", "Ines"))
+    (reply,) = hear(m, "me", "Sure, I will have the revised forecast ready by Friday.")
+    (joined,) = hear(m, "them", "Sam, could you send me the revised forecast by Friday?")
+    assert joined.item_id == reply.item_id and joined.status == "confirmed"
+    assert joined.text == "send me the revised forecast" and len(m.tracker.live()) == 1
+    (other,) = hear(m, "them", "Sam, could you also send me the travel budget?")
+    assert other.item_id != reply.item_id  # same owner, another task
