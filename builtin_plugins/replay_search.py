@@ -82,6 +82,8 @@ class ReplaySearch:
                 return
             kind, text = "transcript", event.text
         elif event.type == "index":
+            if event.index_id == "meeting-summary":
+                return  # the running summary spans the meeting: not a moment to jump to
             kind = f"{event.index_type}_index"
             text = event.full_text  # with every word read on screen (ocr_text)
         else:

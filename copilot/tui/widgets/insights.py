@@ -47,8 +47,10 @@ class InsightsPanel(Vertical):
     def add(self, ev: Any) -> None:
         if ev.type == "action_item":
             self.items[ev.item_id] = ev
+            if getattr(ev, "status", "open") == "withdrawn":  # a revised transcript took it back
+                del self.items[ev.item_id]
             items = sorted(self.items.values(), key=lambda e: (e.start or 0.0, e.text))
-            body = Text("\n").join(item_text(e, self.masked) for e in items)
+            body = Text("\n").join(item_text(e, self.masked) for e in items) or "none yet"
             self.query_one("#action-items", Static).update(body)
             return
         if ev.type == "alert" and not ev.triggered:
