@@ -172,10 +172,14 @@ class ItemTracker:
         late_request = c.kind == "request" and old.kind != "request"
         if late_request and old.said_by is not None and old.said_by == old.owner:
             confirmed = True  # the owner had already said they would
+        # a request made to someone names the item, whichever of request and reply arrives
+        # first (channels are transcribed in parallel); an open call ("could someone …") is
+        # named by whoever takes it on
+        volunteered = c.kind == "commitment" and old.kind == "request" and old.owner is None
         new = replace(
             old,
-            text=c.text if late_request else old.text,  # the request says what was asked
-            kind="request" if late_request else old.kind,
+            text=c.text if volunteered or (late_request and c.owner) else old.text,
+            kind="commitment" if volunteered else ("request" if late_request else old.kind),
             owner=c.owner or old.owner,
             due=c.due or old.due,
             confidence=max(old.confidence, c.confidence),

@@ -35,6 +35,7 @@ def test_confirmation_updates_the_request_instead_of_adding_one():
     assert (asked.owner, asked.due) == ("Ines", date(2027, 1, 15))
     (reply,) = hear(m, "Ines", "Sure, I will have the churn numbers ready by Thursday.")
     assert reply.item_id == asked.item_id and reply.revision == 1
+    assert reply.text == asked.text  # the request names it
     assert (reply.status, reply.due) == ("confirmed", date(2027, 1, 14))
     assert hear(m, "Ines", "Yes, churn numbers by Thursday, will do.") == []  # nothing new
     assert len(m.tracker.live()) == 1

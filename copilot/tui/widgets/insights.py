@@ -57,6 +57,8 @@ class InsightsPanel(Vertical):
             return
         if ev.type == "index" and getattr(ev, "revision", 0):
             return  # a scene's end: the same text, already listed
+        if ev.type == "index" and ev.index_id == "meeting-summary":
+            return  # the running summary is for notes and clients, not a line in this list
         text = insight_text(ev, self.masked)
         widget = Static(text, classes="alert" if ev.type == "alert" else "index")
         self.alerts += ev.type == "alert"
