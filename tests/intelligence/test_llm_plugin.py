@@ -73,7 +73,10 @@ async def run(home, stub, timeout: float, texts: list[str]):
 async def test_valid_model_answer_updates_the_offline_item(home, stub, monkeypatch):
     monkeypatch.setattr(openai_stub, "ANSWER", model_answer)
     first, events = await run(home, stub, 10, [SAID, "The admin password is hunter2."])
-    assert [(e.owner, str(e.due), e.revision) for e in first] == [("Marcus", "2026-11-27", 0)]
+    offline = first[0]  # emitted before the model answered (its reading comes later)
+    assert (offline.text, offline.owner, str(offline.due), offline.revision) == (
+        "update the release notes", "Marcus", "2026-11-27", 0
+    )  # fmt: skip
     assert "plugin_error" not in {e.type for e in events}
     item_ids = {e.item_id for e in events}
     assert len(item_ids) == 1  # the model's reading replaced the offline one, no duplicate
