@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="forbid")
 
     home: Path = Field(default_factory=default_home, description="where all data lives")
+    export_root: Path | None = Field(
+        default=None,
+        description="where exports asked for over the API may go besides the home (default: "
+        "$COPILOT_HOME/exports for names and the default)",
+    )
     database_url: str | None = Field(
         default=None,
         description="postgresql://… shares one database between replicas (default: SQLite in home)",

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.errors import InvalidEvent
 from copilot.server.auth import require_backend
+from copilot.server.exports import export_failed, export_path
 from copilot.server.wire import jsonable, session_json
 
 router = APIRouter(prefix="/v1/capture_sessions", tags=["capture sessions"])
@@ -70,8 +71,13 @@ def delete_session(session_id: str, request: Request) -> Response:
 
 @router.post("/{session_id}/export", dependencies=[Depends(require_backend)])
 def export_session(session_id: str, body: ExportBody, request: Request) -> dict[str, Any]:
+    """Write the session to a folder under the home or the export root (see exports.py)."""
     cap = request.app.state.conn.get_capture_session(session_id)
-    return {"path": str(cap.export(body.out_dir))}
+    out = export_path(request.app.state.conn.runtime.settings, session_id, body.out_dir)
+    try:
+        return {"path": str(cap.export(out))}
+    except OSError as exc:
+        raise export_failed(out, exc) from None
 
 
 @router.post("/{session_id}/emit", status_code=201, dependencies=[Depends(require_backend)])
