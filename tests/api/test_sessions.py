@@ -51,7 +51,7 @@ async def test_every_legal_transition_is_an_event(api, tmp_path):
     assert cap.id in [c.id for c in conn.list_capture_sessions(status="active")]
     await client.stop_session()
     assert cap.status == "stopped"
-    out = cap.export(tmp_path / "export")
+    out = cap.export(api.home / "export")  # over the API, exports stay under the home
     assert cap.status == "exported"
     statuses = [(ev.previous, ev.status) for ev in await _collect(cap, types=["capture_session"])]
     assert statuses == [
@@ -72,7 +72,7 @@ async def test_illegal_transitions_raise_clear_errors(api, tmp_path):
     conn = api.conn
     cap = conn.create_capture_session()
     with pytest.raises(IllegalTransition, match="stop it before exporting"):
-        cap.export(tmp_path / "x")
+        cap.export(api.home / "x")
     client = api.client(conn.generate_client_token())
     with pytest.raises(CopilotError, match="no session started"):
         await client.stop_session()
