@@ -5,8 +5,10 @@ one hybrid index under `$COPILOT_HOME/search/` (offline MiniLM vectors + SQLite 
 keywords), so `rtstream.search()`, `cap.search()` and `conn.search()` find paraphrases as well
 as exact names and numbers, with start/end times for replay. Hooks only queue segments: one
 background thread indexes them in order (`copilot.search.background`), and a search first
-waits for what is queued. When a session becomes active the index is opened and the
-embedding model loaded (built, on a new machine) in the background.
+waits for what is queued. When a session becomes active the index is opened and the embedding
+model loaded (built, on a new machine) in the background. Replicas on one database each keep
+their own index: a search first indexes what the shared log holds for its scope that this
+replica has not seen (`catch_up`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class ReplaySearch:
         self._sessions: dict[str, Any] = {}  # session id -> context, to report failures
         self._warmer: threading.Thread | None = None
         self._indexer = BackgroundIndexer(lambda segs: self.index.add(segs), self._report)
+        self._shared = None  # the runtime, when replicas share its store (see catch_up)
+        self._caught_up: dict[str, int] = {}  # session -> last seq read from the shared log
 
     @property
     def index(self):
@@ -117,6 +121,8 @@ class ReplaySearch:
     ) -> list[Any]:
         if not query or not query.strip():
             raise ValueError("search needs a non-empty query")
+        if self._shared is not None:
+            self.catch_up(session_id)
         self._indexer.flush()
         hits = self.index.search(
             query,
@@ -128,6 +134,25 @@ class ReplaySearch:
         )
         clips = LocalClips(self.home)
         return [ReplayHit(h, clips) for h in hits]
+
+    def share(self, runtime) -> None:
+        if runtime.store.shared:
+            self._shared = runtime
+
+    def catch_up(self, session_id: str | None) -> None:
+        """Replicas share the event log, not this index (it lives in each replica's home):
+        before a search, index what the log holds for its scope that this replica has not
+        seen — what other replicas logged. Unchanged segments are skipped without embedding,
+        so this costs reads, then only the new lines."""
+        rt = self._shared
+        sids = [session_id] if session_id else [r.id for r in rt.store.sessions.list()]
+        for sid in sids:
+            after = self._caught_up.get(sid, 0)
+            while rows := rt.log.read(sid, after=after, limit=2000, types=("transcript", "index")):
+                for ev in rows:
+                    self.add_event(ev)
+                after = rows[-1].seq
+            self._caught_up[sid] = after
 
     def delete_session(self, session_id: str) -> None:
         self._indexer.flush()
@@ -155,6 +180,11 @@ class ReplaySearchPlugin:
     def copilot_register_features(self, register, settings):
         self.search = ReplaySearch(settings)
         register("search", self.search)
+
+    @hookimpl
+    def copilot_startup(self, runtime):
+        if self.search is not None:
+            self.search.share(runtime)
 
     @hookimpl
     def copilot_session_status(self, event):
