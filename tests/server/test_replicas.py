@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -24,14 +23,6 @@ from tests.support.postgres import database
 SAMPLE = Path(copilot.__file__).parent / "data" / "sample_meeting"
 REFERENCE = json.loads((SAMPLE / "reference.json").read_text())
 LIFECYCLE = ("capture_session", "alert")
-
-
-async def _until(pred, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 @pytest.mark.slow
@@ -77,7 +68,7 @@ async def _run(a, b, key, receiver, sources) -> None:
         events, _ = api_b.get_capture_session(cap.id).poll(limit=5000, types=["transcript"])
         return [e for e in events if e.is_final]
 
-    await _until(lambda: len(finals()) >= 2, 120, "A to transcribe the first utterances")
+    await replicas.until(lambda: len(finals()) >= 2, 120, "A to transcribe the first utterances")
     before_kill = finals()
     assert len(before_kill) < len(REFERENCE["utterances"]) - 2, "the kill must be mid-meeting"
     a.kill()
@@ -111,7 +102,7 @@ async def _run(a, b, key, receiver, sources) -> None:
     assert client.stats["dropped"] == 0
     # the webhook receiver got every lifecycle event (dedup by webhook-id), signed alike
     expected = {e.seq for e in events if e.type in LIFECYCLE}
-    await _until(
+    await replicas.until(
         lambda: {m["seq"] for m in receiver.events(cap.id)} >= expected, 60, "every webhook"
     )
     by_id = {r.headers["webhook-id"]: r.json for r in receiver.received}

@@ -15,6 +15,17 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 
 
+async def until(pred, timeout: float, what: str) -> None:
+    """Wait (on the event loop) until `pred()` holds, or fail naming `what`."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
