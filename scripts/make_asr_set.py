@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
-"""Make bench/asr_set/: a held-out two-channel meeting for measuring transcript accuracy.
+"""Make bench/asr_set/ (held out) and bench/asr_dev/ (for tuning): two-channel meetings for
+measuring transcript accuracy.
 
-Written before any ASR tuning and never to be tuned on (bench/asr.py reports it beside the
-sample meeting). It is harder than the sample on purpose, the way real calls are: six
-espeak-ng voices with different accents and speeds (135-185 words per minute), speakers at
-different levels, a fan and an air-conditioning stretch on the room microphone, keyboard
-clicks between turns, a line hiss and a noisy stretch on the far end; names that sound like
-words (Mei, Priya, Tomasz, Aisha, Rahul) and numbers said every way people say them
-(percentages, amounts, dates, versions, a phone number and a card number read digit by digit).
+The held-out set was written before any ASR tuning and is never tuned on (bench/asr.py
+reports it beside the sample meeting and the tuning set). It is harder than the sample on
+purpose, the way real calls are: six espeak-ng voices with different accents and speeds
+(135-185 words per minute), speakers at different levels, a fan and an air-conditioning
+stretch on the room microphone, keyboard clicks between turns, a line hiss and a noisy
+stretch on the far end; names that sound like words (Mei, Priya, Tomasz, Aisha, Rahul) and
+numbers said every way people say them (percentages, amounts, dates, versions, a phone
+number and a card number read digit by digit).
 
-    python scripts/make_asr_set.py [--out DIR]      # needs espeak-ng and sox
+    python scripts/make_asr_set.py [--set heldout|dev] [--out DIR]   # needs espeak-ng and sox
+
+The tuning set (``--set dev``) is made the same way with other voices, speeds, names, numbers
+and noise, so ASR settings can be chosen on it without looking at the held-out cases.
 
 Writes mic.ogg and system_audio.ogg (16 kHz mono Ogg Vorbis on one timeline) and
 reference.json (per utterance: channel, speaker, voice, words per minute, text as said, start,
@@ -26,14 +31,34 @@ import shutil
 import subprocess
 import tempfile
 import wave
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 RATE = 16000
-SEED = 20261202
 MASTER = 0.8  # headroom: no speaker clips
-#: speaker: (channel, espeak-ng voice, words per minute, level)
+CHANNELS = ("mic", "system_audio")
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """What to say, by whom, over which noise."""
+
+    description: str
+    seed: int
+    #: speaker: (channel, espeak-ng voice, words per minute, level)
+    voices: dict[str, tuple[str, str, int, float]]
+    #: how espeak-ng should say the names; the reference keeps the real spelling
+    say: dict[str, str]
+    #: (speaker, text, gap in seconds before the turn)
+    script: list[tuple[str, str, float]]
+    #: channel: (constant floor RMS, [(start s, end s, RMS, colour)] stretches)
+    noise: dict[str, tuple[float, list[tuple[float, float, float, str]]]]
+    clicks: int  # keyboard clicks on the mic, between turns
+
+
+SEED = 20261202
 VOICES = {
     "Mei": ("mic", "en-us+f2", 150, 1.0),
     "Daniel": ("mic", "en-gb-x-gbcwmd", 175, 0.7),  # in the room, further from the mic
@@ -42,9 +67,7 @@ VOICES = {
     "Aisha": ("system_audio", "en-029+f3", 185, 0.8),
     "Jonas": ("system_audio", "en-us-nyc+m2", 145, 0.55),  # a quiet line
 }
-#: How espeak-ng should say the names; the reference keeps the real spelling.
 SAY = {"Mei": "May", "Priya": "Preeya", "Tomasz": "Tomash", "Aisha": "Ayeesha", "Rahul": "Rahool"}
-#: (speaker, text, gap in seconds before the turn)
 SCRIPT: list[tuple[str, str, float]] = [
     ("Mei", "Hi everyone, this is Mei. Let's get started with the launch review for the Atlas "
      "project.", 1.2),
@@ -138,11 +161,79 @@ SCRIPT: list[tuple[str, str, float]] = [
     ("Priya", "Bye everyone.", 0.7),
 ]  # fmt: skip
 NOISE = {
-    # channel: constant floor (RMS), then (start s, end s, RMS, colour) stretches
     "mic": (0.0025, [(95.0, 185.0, 0.009, "pink")]),  # a fan, then air conditioning
     "system_audio": (0.0015, [(200.0, 265.0, 0.02, "pink")]),  # line hiss, then a bad line
 }
-CLICKS = 40  # keyboard clicks on the mic, between turns
+HELDOUT = Meeting(
+    "Held-out ASR set made by scripts/make_asr_set.py; never tune on it",
+    SEED, VOICES, SAY, SCRIPT, NOISE, clicks=40,
+)  # fmt: skip
+
+DEV = Meeting(
+    "ASR tuning set made by scripts/make_asr_set.py --set dev (tune on this, not the held-out)",
+    seed=7031,
+    voices={
+        "Priya": ("mic", "en-gb-x-rp+f5", 160, 1.0),
+        "Oliver": ("mic", "en-us+m4", 170, 0.7),
+        "Mei": ("system_audio", "en-us-nyc+f1", 140, 0.9),
+        "Kwame": ("system_audio", "en-029+m5", 155, 1.0),
+        "Sofia": ("system_audio", "en-gb-x-gbclan+f2", 175, 0.6),
+        "Hiroshi": ("system_audio", "en-gb+m7", 145, 1.0),
+    },
+    say={"Mei": "May", "Priya": "Preeya", "Kwame": "Kwahmeh"},
+    script=[
+        ("Priya", "Good afternoon, this is Priya. Thanks for dialling in to the infrastructure "
+         "planning call.", 1.0),
+        ("Mei", "Hi Priya, it's Mei. Kwame and Sofia are here, and Hiroshi is joining from "
+         "Tokyo.", 0.8),
+        ("Kwame", "Hello everyone. I sent the capacity report this morning, it is eleven pages "
+         "long.", 0.8),
+        ("Priya", "Thanks Kwame. What is the headline?", 0.9),
+        ("Kwame", "We are using seventy eight percent of the storage cluster, up from sixty one "
+         "percent in January.", 0.7),
+        ("Oliver", "Oliver here, sitting with Priya. At that rate we run out of space by the end "
+         "of September.", 1.0),
+        ("Sofia", "We could archive the old logs. That would free about forty terabytes.", 0.8),
+        ("Hiroshi", "Hiroshi speaking. Archiving costs two cents per gigabyte per month, so "
+         "roughly eight hundred dollars.", 0.9),
+        ("Priya", "That sounds reasonable. Mei, can you get approval for the archive budget?",
+         0.8),
+        ("Mei", "Yes, I will ask finance on Tuesday. Is eight hundred the monthly figure?", 0.9),
+        ("Hiroshi", "Yes, eight hundred a month, or nine thousand six hundred for the year.", 0.7),
+        ("Oliver", "For the new servers, the quote came in at one hundred and twenty thousand "
+         "pounds.", 1.0),
+        ("Kwame", "That is fifteen percent higher than last year's quote.", 0.8),
+        ("Priya", "Let's ask for a second quote before we decide.", 0.8),
+        ("Sofia", "I can call the other vendor. Their support line is zero eight hundred, five "
+         "five five, zero one nine nine.", 0.9),
+        ("Mei", "While you're at it, the corporate card for the purchase is five four five four, "
+         "five four five four, five four five four, five four five four.", 1.0),
+        ("Priya", "Mei, please don't read the card number out loud. Send it through the secure "
+         "form.", 0.8),
+        ("Mei", "You're right, sorry.", 0.7),
+        ("Hiroshi", "On the network side, latency from Tokyo dropped to one hundred and forty "
+         "milliseconds after the upgrade.", 1.0),
+        ("Oliver", "That is almost half of what it was in May.", 0.8),
+        ("Priya", "Great. When is the next maintenance window?", 0.9),
+        ("Kwame", "Saturday the ninth of August, from two a.m. to six a.m.", 0.8),
+        ("Sofia", "We need to notify about three thousand five hundred customers at least forty "
+         "eight hours before.", 0.8),
+        ("Mei", "I will draft the notice and send it to Sofia by Thursday.", 0.9),
+        ("Priya", "Good. Hiroshi, how many incidents did we have last month?", 0.8),
+        ("Hiroshi", "Nine incidents, two of them severe. Both were fixed within an hour.", 0.8),
+        ("Oliver", "Our uptime was ninety nine point nine five percent for the quarter.", 1.0),
+        ("Priya", "Excellent. Let's wrap up. Kwame gets the second quote, Mei handles the notice, "
+         "and Sofia calls the vendor.", 0.9),
+        ("Kwame", "Sounds good. Thanks Priya.", 0.7),
+        ("Sofia", "Bye everyone, speak next week.", 0.8),
+    ],
+    noise={
+        "mic": (0.003, [(60.0, 120.0, 0.01, "pink")]),
+        "system_audio": (0.002, [(140.0, 190.0, 0.018, "pink")]),
+    },
+    clicks=30,
+)  # fmt: skip
+SETS = {"heldout": (HELDOUT, "asr_set"), "dev": (DEV, "asr_dev")}
 
 
 def run(*cmd: str) -> None:
@@ -164,9 +255,9 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
         w.writeframes(pcm.tobytes())
 
 
-def synth(text: str, voice: str, wpm: int, tmp: Path) -> np.ndarray:
+def synth(text: str, voice: str, wpm: int, say: dict[str, str], tmp: Path) -> np.ndarray:
     """``text`` spoken by espeak-ng, 16 kHz mono, leading and trailing silence trimmed."""
-    for word, hint in SAY.items():
+    for word, hint in say.items():
         text = text.replace(word, hint)
     raw, out = tmp / "raw.wav", tmp / "utt.wav"
     run("espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(raw), text)
@@ -188,8 +279,8 @@ def coloured_noise(n: int, rms: float, colour: str, rng: np.random.Generator) ->
     return (white / (np.sqrt(np.mean(white**2)) + 1e-12) * rms).astype(np.float32)
 
 
-def add_noise(track: np.ndarray, channel: str, rng: np.random.Generator) -> None:
-    floor, stretches = NOISE[channel]
+def add_noise(track: np.ndarray, meeting: Meeting, channel: str, rng: np.random.Generator):
+    floor, stretches = meeting.noise[channel]
     track += coloured_noise(track.size, floor, "brown" if channel == "mic" else "white", rng)
     for start, end, rms, colour in stretches:
         a, b = int(start * RATE), min(track.size, int(end * RATE))
@@ -198,10 +289,10 @@ def add_noise(track: np.ndarray, channel: str, rng: np.random.Generator) -> None
             track[a:b] += coloured_noise(b - a, rms, colour, rng) * ramp.astype(np.float32)
 
 
-def add_clicks(track: np.ndarray, gaps: list[tuple[float, float]], rng: np.random.Generator):
+def add_clicks(track: np.ndarray, gaps: list[tuple[float, float]], n_clicks: int, rng):
     """Short decaying clicks (a keyboard) inside the silent gaps between the mic's turns."""
     usable = [(a, b) for a, b in gaps if b - a > 0.4]
-    for _ in range(CLICKS):
+    for _ in range(n_clicks):
         a, b = usable[rng.integers(len(usable))]
         at = int(rng.uniform(a + 0.1, b - 0.1) * RATE)
         n = int(0.012 * RATE)
@@ -209,17 +300,17 @@ def add_clicks(track: np.ndarray, gaps: list[tuple[float, float]], rng: np.rando
         track[at : at + n] += click[: track.size - at].astype(np.float32)
 
 
-def build(out_dir: Path) -> dict:
-    rng = np.random.default_rng(SEED)
+def build(meeting: Meeting, out_dir: Path) -> dict:
+    rng = np.random.default_rng(meeting.seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     utterances: list[dict] = []
     clips: list[tuple[str, int, np.ndarray]] = []
     with tempfile.TemporaryDirectory() as tmpname:
         tmp = Path(tmpname)
         t = 0.0
-        for speaker, text, gap in SCRIPT:
-            channel, voice, wpm, level = VOICES[speaker]
-            audio = synth(text, voice, wpm, tmp) * level * MASTER
+        for speaker, text, gap in meeting.script:
+            channel, voice, wpm, level = meeting.voices[speaker]
+            audio = synth(text, voice, wpm, meeting.say, tmp) * level * MASTER
             start = round(t + gap, 3)
             end = round(start + audio.size / RATE, 3)
             clips.append((channel, round(start * RATE), audio))
@@ -229,30 +320,30 @@ def build(out_dir: Path) -> dict:
             )  # fmt: skip
             t = end
         total = round(t + 1.5, 3)
-        tracks = {ch: np.zeros(int(total * RATE), np.float32) for ch in NOISE}
+        tracks = {ch: np.zeros(int(total * RATE), np.float32) for ch in CHANNELS}
         for channel, at, audio in clips:
             tracks[channel][at : at + audio.size] += audio
         mic_turns = [(u["start"], u["end"]) for u in utterances if u["channel"] == "mic"]
         gaps = [(a[1], b[0]) for a, b in itertools.pairwise(mic_turns)]
         for channel, track in tracks.items():
-            add_noise(track, channel, rng)
+            add_noise(track, meeting, channel, rng)
             if channel == "mic":
-                add_clicks(track, gaps, rng)
+                add_clicks(track, gaps, meeting.clicks, rng)
             write_wav(tmp / f"{channel}.wav", track)
             run(
                 "sox", "-R", str(tmp / f"{channel}.wav"), "-C", "3", str(out_dir / f"{channel}.ogg")
             )
     ref = {
-        "description": "Held-out ASR set made by scripts/make_asr_set.py; never tune on it",
+        "description": meeting.description,
         "sample_rate": RATE,
         "duration": total,
-        "participants": sorted(VOICES),
+        "participants": sorted(meeting.voices),
         "channels": {
             ch: {
                 "file": f"{ch}.ogg",
                 "speakers": sorted({u["speaker"] for u in utterances if u["channel"] == ch}),
             }
-            for ch in NOISE
+            for ch in CHANNELS
         },
         "utterances": utterances,
     }
@@ -261,18 +352,20 @@ def build(out_dir: Path) -> dict:
 
 
 def main() -> None:
-    default_out = Path(__file__).resolve().parent.parent / "bench" / "asr_set"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=default_out)
+    parser.add_argument("--set", choices=sorted(SETS), default="heldout")
+    parser.add_argument("--out", type=Path, help="default: bench/asr_set or bench/asr_dev")
     args = parser.parse_args()
     for tool in ("espeak-ng", "sox"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} not found: apt-get install -y espeak-ng sox")
-    ref = build(args.out)
+    meeting, folder = SETS[args.set]
+    out = args.out or Path(__file__).resolve().parent.parent / "bench" / folder
+    ref = build(meeting, out)
     speech = sum(u["end"] - u["start"] for u in ref["utterances"])
     words = sum(len(u["text"].split()) for u in ref["utterances"])
     print(
-        f"wrote {args.out}: {len(ref['utterances'])} utterances, {words} words, "
+        f"wrote {out}: {len(ref['utterances'])} utterances, {words} words, "
         f"{speech:.0f} s of speech in {ref['duration']:.0f} s"
     )
 
