@@ -28,6 +28,17 @@ def default_home() -> Path:
     return Path(base) / "copilot"
 
 
+def cache_dir() -> Path:
+    """Machine-wide cache for files derived from bundled models (rebuilt if deleted):
+    ``COPILOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/copilot``, else ``~/.cache/copilot``."""
+    explicit = os.environ.get("COPILOT_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "copilot"
+
+
 def config_file() -> Path:
     """`COPILOT_CONFIG`, else `$COPILOT_HOME/copilot.toml`."""
     env = os.environ.get("COPILOT_CONFIG")

@@ -1,28 +1,33 @@
-"""Word error rate with a small normaliser (case, punctuation, numbers, digits one by one).
+"""Word error rate after Whisper's own English text normaliser, digits compared one by one.
 
-Whisper writes "12%" or "4111 1111" where the reference says "twelve percent" or "four one one
-one one one one one": both sides first go through :func:`copilot.text.numbers.numbers_to_digits`
-(spelled numbers as digits), then every digit is spelled on its own, so those compare equal
-and a partly wrong number costs only its wrong digits. Used by the tests and bench/asr.py.
+Both sides go through ``whisper_normalizer``'s ``EnglishTextNormalizer`` (the normaliser
+OpenAI published with Whisper's WER figures: case, punctuation, contractions, British/American
+spellings, spelled numbers and currencies as digits, "percent" as "%"), so "Let's", "twelve
+percent" and "eight hundred dollars" match "let us", "12%" and "$800". Then every digit is a
+word of its own, so "4111 1111" and "four one one one, one one one one" compare equal and a
+partly wrong number costs only its wrong digits. Used by tests and bench/asr.py (a dev
+dependency: install the project with ``[dev]``).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from copilot.text.numbers import numbers_to_digits
+_DIGIT = re.compile(r"\d")
 
-_DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+@cache
+def _english():
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    return EnglishTextNormalizer()
 
 
 def normalise(text: str) -> list[str]:
-    text = numbers_to_digits(text).lower()
-    text = re.sub(r"\bper cent\b", " percent ", text).replace("%", " percent ")
-    text = text.replace("&", " and ")
-    text = re.sub(r"\d", lambda m: f" {_DIGITS[int(m.group())]} ", text)
-    text = re.sub(r"[-/]", " ", text)
-    text = re.sub(r"[^a-z' ]+", " ", text)
-    return [w.strip("'") for w in text.split() if w.strip("'")]
+    text = re.sub(r"\b([ap]) m\b", r"\1m", _english()(text))  # "a.m." became "a m"
+    text = _DIGIT.sub(lambda m: f" {m.group()} ", text)
+    return [w for w in re.split(r"[\s.,]+", text) if w]
 
 
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:

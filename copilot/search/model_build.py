@@ -34,6 +34,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from copilot.config import cache_dir
+
 log = logging.getLogger(__name__)
 
 # Bump when the conversion below changes: cached files of older recipes are then ignored.
@@ -45,16 +47,6 @@ BUILD_TIMEOUT = 300.0  # seconds; a build takes ~6 s on 2 cores
 
 _build_lock = threading.Lock()
 build_count = 0  # builds done by this process (tests check the cache is reused)
-
-
-def cache_dir() -> Path:
-    """``COPILOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/copilot``, else ``~/.cache/copilot``."""
-    explicit = os.environ.get("COPILOT_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "copilot"
 
 
 def source_key(source: Path) -> str:

