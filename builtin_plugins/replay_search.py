@@ -3,7 +3,9 @@
 Final transcripts and index events (audio and visual, with their OCR text) become segments of
 one hybrid index under `$COPILOT_HOME/search/` (offline MiniLM vectors + SQLite FTS5
 keywords), so `rtstream.search()`, `cap.search()` and `conn.search()` find paraphrases as well
-as exact names and numbers, with start/end times for replay. Hooks only queue segments: one
+as exact names and numbers, with start/end times for replay. A transcript line is one segment
+per utterance (id `utterance_id`): a refined revision replaces the line it revises, the newest
+revision winning as in `copilot.text.revisions`. Hooks only queue segments: one
 background thread indexes them in order (`copilot.search.background`), and a search first
 waits for what is queued. When a session becomes active the index is opened and the embedding
 model loaded (built, on a new machine) in the background. Replicas on one database each keep
@@ -15,16 +17,22 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import Any, NamedTuple
 
 from copilot import hookimpl
 from copilot.recordings import LocalClips
 from copilot.search.hits import ReplayHit
 from copilot.search.models import Segment
+from copilot.text.revisions import supersedes
 
 __all__ = ["ReplayHit", "ReplaySearch", "ReplaySearchPlugin"]  # ReplayHit: copilot.search.hits
 
 log = logging.getLogger(__name__)
+
+
+class _Revision(NamedTuple):
+    revision: int
+    seq: int
 
 
 class ReplaySearch:
@@ -40,6 +48,8 @@ class ReplaySearch:
         self._index = None
         self._lock = threading.Lock()
         self._sessions: dict[str, Any] = {}  # session id -> context, to report failures
+        self._revisions: dict[str, dict[str, _Revision]] = {}  # session -> utterance -> newest
+        self._revision_lock = threading.Lock()
         self._warmer: threading.Thread | None = None
         self._indexer = BackgroundIndexer(lambda segs: self.index.add(segs), self._report)
         self._shared = None  # the runtime, when replicas share its store (see catch_up)
@@ -79,12 +89,29 @@ class ReplaySearch:
 
     def forget_context(self, session_id: str) -> None:
         self._sessions.pop(session_id, None)
+        with self._revision_lock:
+            self._revisions.pop(session_id, None)
+
+    def _newest(self, event) -> bool:
+        """Whether ``event`` is the newest revision of its utterance seen so far."""
+        with self._revision_lock:
+            seen = self._revisions.setdefault(event.capture_session_id, {})
+            old = seen.get(event.utterance_id)
+            if old is not None and not supersedes(event, old):
+                return False
+            seen[event.utterance_id] = _Revision(event.revision, event.seq)
+            return True
 
     def add_event(self, event, session=None) -> None:
+        segment_id = getattr(event, "scene_id", None) or event.id  # a scene's end replaces it
         if event.type == "transcript":
             if not event.is_final:
                 return
             kind, text = "transcript", event.text
+            if event.utterance_id:
+                if not self._newest(event):
+                    return  # an older revision of a line already indexed
+                segment_id = event.utterance_id
         elif event.type == "index":
             if event.index_id == "meeting-summary":
                 return  # the running summary spans the meeting: not a moment to jump to
@@ -96,7 +123,7 @@ class ReplaySearch:
             self._sessions[event.capture_session_id] = session
         self._indexer.put(
             Segment(
-                id=getattr(event, "scene_id", None) or event.id,  # a scene's end replaces it
+                id=segment_id,
                 text=text,
                 session_id=event.capture_session_id,
                 rtstream_id=event.rtstream_id or "",

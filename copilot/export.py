@@ -16,6 +16,7 @@ from pathlib import Path
 from copilot.events import Event
 from copilot.store import RTStreamRecord, SessionRecord
 from copilot.store.private import create_private, private_dir, private_tree
+from copilot.text.revisions import newest_finals
 
 
 def _stamp(seconds: float, sep: str) -> str:
@@ -32,6 +33,8 @@ def _clock(seconds: float | None) -> str:
 
 
 def transcript_rows(events: list[Event]) -> list[dict]:
+    """One row per utterance, its newest revision's text (the refine pass replaces the live
+    final), in time order."""
     rows = [
         {
             "start": e.start or 0.0,
@@ -40,9 +43,11 @@ def transcript_rows(events: list[Event]) -> list[dict]:
             "channel": e.channel,
             "text": e.text,
             "seq": e.seq,
+            "utterance_id": e.utterance_id,
+            "revision": e.revision,
+            "speaker_id": e.speaker_id,
         }
-        for e in events
-        if e.type == "transcript" and e.is_final
+        for e in newest_finals(events)
     ]
     return sorted(rows, key=lambda r: (r["start"], r["seq"]))
 

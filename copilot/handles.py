@@ -15,6 +15,7 @@ from copilot.capture.sources import canonical_kind
 from copilot.events import Event, TranscriptEvent
 from copilot.runtime.features import METHOD_FEATURE
 from copilot.store import RTStreamRecord, SessionRecord
+from copilot.text.revisions import newest_finals
 
 if TYPE_CHECKING:
     from copilot.runtime.runtime import Runtime
@@ -114,7 +115,12 @@ class RTStreamBase:
     def _start(self, method: str, options: dict[str, Any]) -> Any:
         raise NotImplementedError
 
-    def start_transcript(self, **options: Any) -> Any:
+    def start_transcript(self, vocabulary: list[str] | None = None, **options: Any) -> Any:
+        """Live transcript: partials and a final per utterance, each final refined in the
+        background (a later revision replaces its text). ``vocabulary``: names and terms to
+        recognise ("Mei", "Priya"; the session's participants are added)."""
+        if vocabulary is not None:
+            options["vocabulary"] = list(vocabulary)
         return self._start("start_transcript", options)
 
     def index_audio(
@@ -166,10 +172,15 @@ class RTStream(RTStreamBase):
         end: float | None = None,
         since: int | None = None,
     ) -> TranscriptPage:
-        """Final transcript of this stream from the log, optionally within [start, end]."""
+        """Final transcript of this stream from the log, optionally within [start, end].
+
+        One item per utterance: its newest revision (``copilot.text.revisions``), in the
+        order the utterances were first heard. With ``since``, an utterance revised after
+        ``since`` comes back with its new text (replace the earlier one by ``utterance_id``).
+        """
         if page < 1 or page_size < 1:
             raise ValueError("page and page_size start at 1")
-        events = self._rt.call(self._finals, since or 0)
+        events = newest_finals(self._rt.call(self._finals, since or 0))
         items = [
             ev
             for ev in events
@@ -177,7 +188,8 @@ class RTStream(RTStreamBase):
             and (end is None or (ev.start if ev.start is not None else 0) <= end)
         ]
         chunk = items[(page - 1) * page_size : page * page_size]
-        last = chunk[-1].seq if chunk else (since or 0)
+        seen = items[: page * page_size]  # a revision may sit before a later-seq original
+        last = max(ev.seq for ev in seen) if chunk else (since or 0)
         return TranscriptPage(
             items=chunk, page=page, page_size=page_size, total=len(items), next_since=last
         )

@@ -1,4 +1,8 @@
-"""Live transcript: finals in time order with speaker, one partial line per channel."""
+"""Live transcript: finals in time order with speaker, one partial line per channel.
+
+A revised final (same ``utterance_id``, higher ``revision``: the refine pass) replaces its
+line's text in place (``copilot.text.revisions``); it never adds a second line.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from copilot.eventfmt import clock
+from copilot.text.revisions import supersedes, utterance_key
 
 
 def stamp(seconds: float | None, masked: bool = False) -> str:
@@ -28,21 +33,32 @@ def who(ev: Any) -> str:
 
 
 class FinalLine(Static):
-    """One final utterance: time, speaker, text."""
+    """One final utterance: time, speaker, text (its newest revision)."""
 
     def __init__(self, ev: Any, masked: bool = False) -> None:
+        self.masked = masked
+        super().__init__(self._render_line(ev), classes="final")
+        self.event = ev
+        self.start = ev.start or 0.0
+        self.speaker = who(ev)
+        self.channel = ev.channel or ""
+        self.utterance = ev.text
+
+    def _render_line(self, ev: Any) -> Text:
         speaker = who(ev)
         text = Text.assemble(
-            (stamp(ev.start, masked), "dim"),
+            (stamp(ev.start, self.masked), "dim"),
             " ",
             (f"{speaker:>4}", SPEAKER_STYLE.get(speaker, "bold")),
         )
         text.append(f"  {ev.text}")
-        super().__init__(text, classes="final")
-        self.start = ev.start or 0.0
-        self.speaker = speaker
-        self.channel = ev.channel or ""
+        return text
+
+    def revise(self, ev: Any) -> None:
+        """Show a newer revision of this utterance in place."""
+        self.event = ev
         self.utterance = ev.text
+        self.update(self._render_line(ev))
 
 
 class PartialLine(Static):
@@ -56,11 +72,19 @@ class TranscriptView(VerticalScroll):
         super().__init__(**kwargs)
         self.masked = masked
         self.finals: list[FinalLine] = []
+        self.by_utterance: dict[Any, FinalLine] = {}
         self.partials: dict[str, PartialLine] = {}
         self.follow = True
 
     def add_final(self, ev: Any) -> None:
+        """A final: a new line in time order, or a revision of a line already shown."""
+        known = self.by_utterance.get(utterance_key(ev))
+        if known is not None:
+            if supersedes(ev, known.event):
+                known.revise(ev)
+            return
         line = FinalLine(ev, self.masked)
+        self.by_utterance[utterance_key(ev)] = line
         starts = [f.start for f in self.finals]
         i = bisect.bisect_right(starts, line.start)
         if i < len(self.finals):
