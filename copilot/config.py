@@ -93,6 +93,19 @@ class Settings(BaseSettings):
     asr_threads: int = Field(default=2, ge=1, le=64, description="CPU threads for ASR")
     asr_compute_type: str = Field(default="int8", description="CTranslate2 compute type")
     asr_language: str = Field(default="en", description="language for multilingual models")
+    asr_device: str = Field(default="cpu", description="cpu, cuda or auto, for both passes")
+    asr_refine_model: str = Field(
+        default="base",
+        description="refine pass: base (bundled), a CTranslate2 dir, a cached size name, or off",
+    )
+    asr_refine_threads: int = Field(default=2, ge=1, le=64, description="CPU threads, refine")
+    asr_refine_beam_size: int = Field(default=5, ge=1, le=16, description="beam, refine pass")
+    asr_refine_max_pending_s: float = Field(
+        default=30.0, gt=0, description="audio waiting for the refine pass per live stream"
+    )
+    asr_live_vocabulary: bool = Field(
+        default=False, description="also bias the live pass with the vocabulary/participants"
+    )
     screen_fps: float = Field(default=1.0, gt=0, le=30, description="display samples per second")
     screen_exclude: list[str] = Field(
         default_factory=list,

@@ -59,6 +59,7 @@ class TranscriptResult:
     decode_s: float
     speculative: bool = False  # a final whose decode started at the tentative end
     asr: AsrResult | None = field(default=None, repr=False, compare=False)
+    audio: np.ndarray | None = field(default=None, repr=False, compare=False)  # finals: the audio
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class _Stream:
     stream_id: str
     vad: VadSegmenter
     realtime: bool = True  # False: a replay faster than real time — never drop, never "lag"
+    prompt: str | None = None  # vocabulary for this stream's decodes
     finals: deque[_Job] = field(default_factory=deque)
     partial: _Job | None = None
     spec: dict[int, _Job] = field(default_factory=dict)
@@ -141,14 +143,19 @@ class StreamingTranscriber:
         self._thread.start()
 
     # -- caller thread ------------------------------------------------------------------------
-    def add_stream(self, stream_id: str, *, realtime: bool = True, **vad_options) -> None:
+    def add_stream(
+        self, stream_id: str, *, realtime: bool = True, prompt: str | None = None, **vad_options
+    ) -> None:
         """Register a stream (optional: ``feed`` creates one with the default VAD options).
 
         ``realtime=False`` is for audio fed faster than real time (a file replayed as fast as
         possible): its backlog is the file itself, so nothing is dropped and no lag reported.
+        ``prompt`` (names, terms) biases this stream's decodes.
         """
         with self._cond:
-            self._ensure(stream_id, vad_options).realtime = realtime
+            st = self._ensure(stream_id, vad_options)
+            st.realtime = realtime
+            st.prompt = prompt
 
     def feed(self, stream_id: str, samples: np.ndarray, pts: float | None = None) -> None:
         """Give 16 kHz mono float32 samples starting at ``pts`` seconds; cheap, never blocks."""
@@ -388,7 +395,9 @@ class StreamingTranscriber:
 
     def _decode(self, job: _Job) -> None:
         try:
-            res = self._engine.transcribe(job.audio, partial=job.kind == "partial")
+            res = self._engine.transcribe(
+                job.audio, partial=job.kind == "partial", prompt=job.stream.prompt
+            )
         except Exception:
             log.exception("ASR failed on %s utterance %d", job.stream.stream_id, job.utterance)
             res = AsrResult("", rejected="error")
@@ -439,6 +448,7 @@ class StreamingTranscriber:
             decode_s=res.decode_s,
             speculative=job.kind == "spec",
             asr=res,
+            audio=job.audio if is_final else None,
         )
 
     @staticmethod

@@ -90,7 +90,7 @@ class GatedEngine:
         self.calls: list[tuple[bool, float]] = []
         self.gate = threading.Semaphore(0)
 
-    def transcribe(self, audio, *, partial):
+    def transcribe(self, audio, *, partial, prompt=None):
         self.calls.append((partial, audio.size / SR))
         self.gate.acquire()
         return AsrResult(f"{'p' if partial else 'f'}{audio.size}", partial=partial)

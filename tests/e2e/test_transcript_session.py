@@ -13,6 +13,7 @@ import pytest
 import copilot
 from copilot.audio.wer import wer
 from copilot.capture import CaptureClient
+from copilot.text.revisions import newest_finals
 
 SAMPLE = Path(copilot.__file__).parent / "data" / "sample_meeting"
 REFERENCE = json.loads((SAMPLE / "reference.json").read_text())
@@ -59,11 +60,21 @@ async def test_sample_meeting_transcribed_with_speakers_and_times(conn):
         ],
     )
     assert cap.status == "stopped"
-    finals = [e for e in events if e.type == "transcript" and e.is_final]
+    every_final = [e for e in events if e.type == "transcript" and e.is_final]
+    finals = newest_finals(events)
     stopped = events[-1]
     assert stopped.status == "stopped"
-    # finals arrive before the session says it stopped: the flush transcribed the last words
-    assert all(e.seq < stopped.seq for e in finals)
+    # finals (refined ones too) arrive before the session says it stopped: the flush
+    # transcribed and refined the last words
+    assert all(e.seq < stopped.seq for e in every_final)
+    live = {e.utterance_id: e for e in every_final if e.revision == 0}
+    assert len(live) == len(finals) and all(e.utterance_id for e in every_final)
+    revised = [e for e in every_final if e.revision > 0]
+    assert revised, "the refine pass revised some live text"
+    for e in revised:
+        first = live[e.utterance_id]
+        assert e.revision == 1 and e.seq > first.seq and e.text != first.text
+        assert (e.start, e.end, e.speaker) == (first.start, first.end, first.speaker)
     for channel, speaker in (("mic", "me"), ("system_audio", "them")):
         ref = [u for u in REFERENCE["utterances"] if u["channel"] == channel]
         got = [e for e in finals if e.channel == f"{channel}:file"]
