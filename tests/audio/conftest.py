@@ -83,3 +83,11 @@ def run_stream(engine, audio: np.ndarray, *, chunk: int = 480, stream_id: str = 
     finally:
         st.close(timeout=30)
     return results
+
+
+@pytest.fixture(scope="session")
+def refine_engine():
+    """The refine pass's model as the transcript plugin builds it: bundled base, beam 5."""
+    from copilot.audio.asr import FasterWhisperEngine
+
+    return FasterWhisperEngine("base", cpu_threads=2, beam_size=5)

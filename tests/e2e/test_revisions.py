@@ -62,3 +62,28 @@ async def test_a_revision_replaces_the_live_text_everywhere(conn, tmp_path):
     assert srt.count(" --> ") == 2 and REFINED in srt and GARBLED not in srt
     assert vtt.count(" --> ") == 2 and REFINED in vtt and GARBLED not in vtt
     assert GARBLED not in (out / "notes.md").read_text()
+
+
+@pytest.fixture
+def sensitive_conn(home, sources):
+    c = copilot.connect(home=str(home), plugins="sensitive_content", drain_timeout=30.0)
+    c.register_plugin(sources, "test-sources")
+    yield c
+    c.close()
+
+
+async def test_a_card_number_only_the_revision_has_raises_the_alert(sensitive_conn):
+    conn = sensitive_conn
+    cap = conn.create_capture_session()
+    client = CaptureClient(client_token=conn.generate_client_token())
+    await client.start_session(capture_session_id=cap.id, channels=["mic:tone"])
+    mic = cap.get_rtstream("mic")[0]
+    said = {"type": "transcript", "rtstream_id": mic.id, "channel": "mic:tone", "is_final": True,
+            "utterance_id": "utt-card", "start": 2.0, "end": 9.0, "speaker": "me"}  # fmt: skip
+    cap.emit({**said, "text": "The card number is " + ", ".join(["41"] * 17)})  # a live loop
+    revised = cap.emit({**said, "text": "The card number is 4111 1111 1111 1111.", "revision": 1})
+    await client.stop_session()
+    logged, _ = cap.poll(types=["alert"])
+    alerts = [e for e in logged if e.label == "sensitive_content"]
+    assert alerts and all(a.seq > revised.seq for a in alerts)
+    assert alerts[0].start == pytest.approx(2.0)
