@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""Live-transcript latency and accuracy on the sample meeting, replayed at real-time pace.
+"""Transcript accuracy and latency: the live pass (tiny.en) and the refine pass (base).
 
-Prints human lines, then ONE JSON object as the last line:
-  ttfs_p50_s / ttfs_p95_s      end of an utterance's speech (last voiced VAD frame) → its final
-  first_partial_latency_s      median, utterance start (reference) → its first partial
-  rtf                          ASR busy time / audio time, one stream
-  wer_streaming / wer_whole_file   streaming finals vs one faster-whisper pass over each file
-  naive_ttfs_p50_s             VAD-then-transcribe loop (full 30 s window, decode after hangover)
-  ttfs_p95_s_{1,2,4}_streams, lost_finals_{n}_streams
-1 stream = both channels mixed into one; 2 = mic + system_audio; 4 = the mix four times,
-staggered so that speech overlaps. A chunk of audio is fed when it has "happened" (at the end of
-its 20 ms), like a device callback.
+Accuracy (replayed as fast as possible, nothing dropped), per channel, live WER and refined
+WER (each utterance's newest revision, as readers see it) on the sample meeting, the tuning
+set (bench/asr_dev), the held-out set (bench/asr_set, never tuned on) and the real voices in
+../shared/audio (skipped with a message if absent); plus finals with a word repeated more
+than 4 times in a row where the reference is not, and how many decodes the loop guard redid.
 
-    python bench/asr.py [--quick] [--streams 1,2,4] [--no-naive]
+Latency (the sample meeting replayed at real-time pace, a chunk fed when its 20 ms have
+"happened", like a device callback), with 1 stream (both channels mixed) and 2 (mic +
+system_audio): live TTFS (end of speech → live final), end of speech → refined final,
+first-partial latency, dropped refinements.
+
+Prints human lines, then ONE JSON object as the last line.
+
+    python bench/asr.py [--quick] [--streams 1,2] [--sets sample,dev,heldout,real]
+        [--live tiny.en] [--refine base|off] [--beam 5] [--no-prompt] [--threads 2]
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import os
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -31,197 +35,236 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from copilot.audio.decode import read_audio_file  # noqa: E402
+from bench import asr_sets  # noqa: E402
+from copilot.audio.refine import RefineJob, Refiner  # noqa: E402
 from copilot.audio.streaming import StreamingTranscriber, TranscriptResult  # noqa: E402
-from copilot.audio.vad import UtteranceEnded, VadSegmenter  # noqa: E402
-from copilot.audio.wer import word_errors  # noqa: E402
 
 SR = 16000
 CHUNK = 320  # 20 ms
-SAMPLE = ROOT / "copilot" / "data" / "sample_meeting"
 
 
 def pct(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 3) if values else None
 
 
-def load(quick: bool):
-    ref = json.loads((SAMPLE / "reference.json").read_text())
-    chans = {ch: read_audio_file(SAMPLE / m["file"]) for ch, m in ref["channels"].items()}
-    n = max(a.size for a in chans.values())
-    chans = {ch: np.pad(a, (0, n - a.size)) for ch, a in chans.items()}  # codec padding differs
-    utts = ref["utterances"]
-    if quick:  # the first ~35 s: six turns
-        cut = utts[5]["end"] + 1.0
-        utts = [u for u in utts if u["end"] <= cut]
-        chans = {ch: a[: int(cut * SR)] for ch, a in chans.items()}
-    return chans, utts
+@dataclass
+class Line:
+    """A final as readers see it: its newest text (the refined one, once there is one)."""
+
+    stream: str
+    text: str
+    start: float
+    end: float
+    speech_end: float
+    live_at: float  # wall clock of the live final
+    refined_at: float | None = None  # wall clock when the refine pass finished it
+    refined: str | None = None
 
 
-class Recorder:
-    """Collects results with the wall-clock time they arrived."""
+class Pipeline:
+    """The live pass and the refine pass wired as builtin_plugins/transcript.py wires them."""
 
-    def __init__(self) -> None:
-        self.items: list[tuple[float, TranscriptResult]] = []
-        self.lags: list = []
+    def __init__(self, live, refine_loader, prompts: dict[str, str | None], realtime: bool):
+        self.lines: list[Line] = []
+        self.partials: list[tuple[float, TranscriptResult]] = []
+        self.drops = 0
+        self.prompts = prompts
+        self.realtime = realtime
         self.lock = threading.Lock()
+        self.refiner = (
+            Refiner(refine_loader, self._refined, on_drop=self._dropped) if refine_loader else None
+        )
+        self.live = StreamingTranscriber(live, self._live)
 
-    def __call__(self, r: TranscriptResult) -> None:
+    def _live(self, r: TranscriptResult) -> None:
+        now = time.monotonic()
+        if not r.is_final:
+            with self.lock:
+                self.partials.append((now, r))
+            return
+        line = Line(r.stream_id, r.text.strip(), r.start, r.end, r.speech_end, now)
         with self.lock:
-            self.items.append((time.monotonic(), r))
+            self.lines.append(line)
+        if self.refiner is not None and r.audio is not None:
+            prompt = self.prompts.get(r.stream_id)
+            job = RefineJob(r.stream_id, r.audio, prompt, self.realtime, context=line)
+            self.refiner.submit(job)
+
+    def _refined(self, job: RefineJob, result) -> None:
+        line = job.context
+        line.refined_at = time.monotonic()
+        if result.text.strip():
+            line.refined = result.text.strip()
+
+    def _dropped(self, stream_id: str, total: int) -> None:
+        self.drops += 1
+
+    def add(self, sid: str) -> None:
+        self.live.add_stream(sid, realtime=self.realtime)
+
+    def finish(self, sids) -> None:
+        for sid in sids:
+            self.live.flush(sid, timeout=600)
+        self.live.close(timeout=60)
+        if self.refiner is not None:
+            self.refiner.close(timeout=600)
+
+    def finals(self, sid: str, refined: bool) -> list[Line]:
+        out = []
+        for line in self.lines:
+            if line.stream == sid:
+                text = line.refined if refined and line.refined else line.text
+                out.append(Line(sid, text, line.start, line.end, line.speech_end, line.live_at))
+        return out
 
 
-def replay(streams: dict[str, np.ndarray], feed, *, speed: float = 1.0) -> float:
-    """Feed all streams chunk by chunk in real time; return the wall time of pts 0."""
+def feed(pipe: Pipeline, streams: dict[str, np.ndarray], realtime: bool) -> float:
+    """Feed every stream chunk by chunk (real-time pace or as fast as possible); wall t0."""
+    for sid in streams:
+        pipe.add(sid)
     n = max(a.size for a in streams.values())
     t0 = time.monotonic()
     wait = threading.Event().wait
     for i in range(0, n, CHUNK):
-        due = t0 + (i + CHUNK) / SR / speed
-        delay = due - time.monotonic()
-        if delay > 0:
-            wait(delay)
+        if realtime:
+            delay = t0 + (i + CHUNK) / SR - time.monotonic()
+            if delay > 0:
+                wait(delay)
         for sid, a in streams.items():
             if i < a.size:
-                feed(sid, a[i : i + CHUNK], i / SR)
+                pipe.live.feed(sid, a[i : i + CHUNK], i / SR)
+    pipe.finish(streams)
     return t0
 
 
-def match(refs: list[dict], finals: list[TranscriptResult]) -> tuple[int, list[str]]:
-    """Reference utterances with no overlapping final, and the hypotheses in order."""
-    lost = sum(
-        1 for u in refs if not any(f.start < u["end"] and f.end > u["start"] for f in finals)
+def accuracy(args, live, refine_loader, tset: asr_sets.TestSet, out: dict) -> None:
+    prompt = ", ".join(tset.participants) + "." if tset.participants and args.prompt else None
+    streams = {ch: a for ch, (a, _) in tset.channels.items()}
+    pipe = Pipeline(live, refine_loader, dict.fromkeys(streams, prompt), realtime=False)
+    t = time.monotonic()
+    feed(pipe, streams, realtime=False)
+    took = time.monotonic() - t
+    totals = {"live": [0, 0], "refined": [0, 0]}
+    for ch, (_, refs) in tset.channels.items():
+        figures = []
+        for kind in ("live", "refined"):
+            finals = pipe.finals(ch, refined=kind == "refined")
+            errors, words = asr_sets.channel_wer(refs, finals)
+            totals[kind][0] += errors
+            totals[kind][1] += words
+            key = f"{tset.name}_{ch}_{kind}"
+            out[f"wer_{key}"] = round(errors / max(1, words), 4)
+            out[f"repeats_{key}"] = asr_sets.repeats(refs, finals)
+            figures.append(f"{kind} WER {errors / max(1, words):.3f} ({errors}/{words})")
+            figures.append(f"repeats {out[f'repeats_{key}']}")
+        print(f"  {tset.name} {ch}: " + ", ".join(figures))
+    for kind, (errors, words) in totals.items():
+        out[f"wer_{tset.name}_{kind}"] = round(errors / max(1, words), 4)
+    print(
+        f"  {tset.name} all channels: live WER {out[f'wer_{tset.name}_live']:.3f}, refined "
+        f"{out[f'wer_{tset.name}_refined']:.3f}; {len(pipe.lines)} finals in {took:.1f} s"
     )
-    return lost, [f.text for f in sorted(finals, key=lambda f: f.start)]
 
 
-def run_streaming(engine, streams, refs_by_stream) -> dict:
-    rec = Recorder()
-    st = StreamingTranscriber(engine, rec, on_lag=rec.lags.append)
-    busy0 = time.process_time()
-    t0 = replay(streams, st.feed)
-    for sid in streams:
-        st.flush(sid, timeout=60)
-    st.close(timeout=60)
-    cpu = time.process_time() - busy0
-    ttfs, first_partial, lost, errors, words, decode = [], [], 0, 0, 0, 0.0
-    for sid, refs in refs_by_stream.items():
-        items = [(w, r) for w, r in rec.items if r.stream_id == sid]
-        finals = [r for _, r in items if r.is_final]
-        ttfs += [w - (t0 + r.speech_end) for w, r in items if r.is_final]
-        decode += sum(r.decode_s for _, r in items)
+def latency(args, live, refine_loader, tset: asr_sets.TestSet, n: int, out: dict) -> None:
+    if n == 1:
+        mix = sum(a for a, _ in tset.channels.values())
+        refs = sorted((u for _, us in tset.channels.values() for u in us), key=lambda u: u["start"])
+        chans = {"mix": (mix, refs)}
+    else:
+        chans = tset.channels
+    prompt = ", ".join(tset.participants) + "." if tset.participants and args.prompt else None
+    streams = {ch: a for ch, (a, _) in chans.items()}
+    pipe = Pipeline(live, refine_loader, dict.fromkeys(streams, prompt), realtime=True)
+    busy = time.process_time()
+    t0 = feed(pipe, streams, realtime=True)
+    cpu = time.process_time() - busy
+    ttfs = [ln.live_at - (t0 + ln.speech_end) for ln in pipe.lines]
+    refined = [ln.refined_at - (t0 + ln.speech_end) for ln in pipe.lines if ln.refined_at]
+    first_partial = []
+    for ch, (_, refs) in chans.items():
         for u in refs:
             ps = [
-                w for w, r in items if not r.is_final and r.start < u["end"] and r.end > u["start"]
-            ]
+                w for w, r in pipe.partials if r.stream_id == ch and r.start < u["end"]
+                and r.end > u["start"]
+            ]  # fmt: skip
             if ps:
                 first_partial.append(min(ps) - (t0 + u["start"]))
-        n_lost, hyp = match(refs, finals)
-        lost += n_lost
-        e, n = word_errors(" ".join(u["text"] for u in refs), " ".join(hyp))
-        errors, words = errors + e, words + n
     audio_s = sum(a.size for a in streams.values()) / SR
-    return {
-        "ttfs": ttfs,
-        "first_partial": first_partial,
-        "lost": lost,
-        "wer": errors / max(1, words),
-        "rtf": decode / audio_s,
-        "cpu_per_audio_s": cpu / audio_s,
-        "lags": rec.lags,
-        "partials": sum(1 for _, r in rec.items if not r.is_final),
-        "speculative": sum(1 for _, r in rec.items if r.is_final and r.speculative),
-        "finals": sum(1 for _, r in rec.items if r.is_final),
-    }
-
-
-def run_naive(engine, audio: np.ndarray) -> list[float]:
-    """VAD, wait for the hangover, then faster-whisper's ordinary transcribe() (30 s window)."""
-    vad = VadSegmenter()
-    model = engine._model
-    ttfs: list[float] = []
-    t0 = time.monotonic()
-
-    def feed(_sid, chunk, pts):
-        for ev in vad.feed(chunk, pts):
-            if isinstance(ev, UtteranceEnded):
-                segs, _ = model.transcribe(ev.audio, language="en", beam_size=1, vad_filter=False)
-                _text = " ".join(s.text for s in segs)
-                ttfs.append(time.monotonic() - (t0 + ev.speech_end))
-
-    t0 = replay({"mic": audio}, feed)
-    return ttfs
-
-
-def whole_file_wer(engine, chans, utts) -> float:
-    errors = words = 0
-    for ch, audio in chans.items():
-        segs, _ = engine._model.transcribe(
-            audio, language="en", beam_size=5, condition_on_previous_text=False, vad_filter=True
-        )
-        hyp = " ".join(s.text for s in segs)
-        e, n = word_errors(" ".join(u["text"] for u in utts if u["channel"] == ch), hyp)
-        errors, words = errors + e, words + n
-    return errors / max(1, words)
+    sfx = f"{n}_stream" + ("s" if n > 1 else "")
+    out[f"ttfs_p50_s_{sfx}"] = pct(ttfs, 50)
+    out[f"ttfs_p95_s_{sfx}"] = pct(ttfs, 95)
+    out[f"refined_final_p50_s_{sfx}"] = pct(refined, 50)
+    out[f"refined_final_p95_s_{sfx}"] = pct(refined, 95)
+    out[f"refine_dropped_{sfx}"] = pipe.drops
+    out[f"unrefined_{sfx}"] = sum(1 for ln in pipe.lines if ln.refined_at is None)
+    out[f"first_partial_p50_s_{sfx}"] = pct(first_partial, 50)
+    out[f"cpu_per_audio_s_{sfx}"] = round(cpu / audio_s, 3)
+    print(
+        f"  {n} stream(s): {len(pipe.lines)} finals; live TTFS p50 {pct(ttfs, 50)} s p95 "
+        f"{pct(ttfs, 95)} s; end of speech -> refined final p50 {pct(refined, 50)} s p95 "
+        f"{pct(refined, 95)} s max {pct(refined, 100)} s; refinements dropped {pipe.drops}; "
+        f"first partial p50 {pct(first_partial, 50)} s; CPU s per audio s {cpu / audio_s:.2f}"
+    )
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description="ASR latency/accuracy bench on the sample meeting")
-    ap.add_argument("--quick", action="store_true", help="first ~35 s only")
-    ap.add_argument("--streams", default="1,2,4", help="comma list of concurrency levels")
-    ap.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
-    ap.add_argument("--threads", type=int, default=2, help="CPU threads for CTranslate2")
+    ap = argparse.ArgumentParser(description="ASR accuracy and latency, live and refine passes")
+    ap.add_argument("--quick", action="store_true", help="first ~35 s of the sample; sample only")
+    ap.add_argument("--streams", default="1,2", help="latency runs: comma list of 1 and/or 2")
+    ap.add_argument("--sets", default="sample,dev,heldout,real", help="accuracy sets to run")
+    ap.add_argument("--live", default="tiny.en", help="live model")
+    ap.add_argument("--refine", default="base", help="refine model, or off")
+    ap.add_argument("--beam", type=int, default=5, help="refine beam size")
+    ap.add_argument("--no-prompt", dest="prompt", action="store_false", help="no vocabulary")
+    ap.add_argument("--threads", type=int, default=2, help="CPU threads per model")
     args = ap.parse_args()
 
     from copilot.audio.asr import FasterWhisperEngine
 
     t = time.monotonic()
-    engine = FasterWhisperEngine(cpu_threads=args.threads)
-    print(f"model {engine.model_path} loaded and warmed in {time.monotonic() - t:.2f} s")
-    chans, utts = load(args.quick)
-    mix = chans["mic"] + chans["system_audio"]
-    out: dict = {}
-    levels = [int(x) for x in args.streams.split(",") if x]
-    for n in levels:
-        if n == 2:
-            streams = dict(chans)
-            refs = {ch: [u for u in utts if u["channel"] == ch] for ch in chans}
+    live = FasterWhisperEngine(args.live, cpu_threads=args.threads)
+    print(f"live model {live.model_path} loaded and warmed in {time.monotonic() - t:.2f} s")
+    refine_loader = None
+    if args.refine != "off":
+        cached: list = []
+
+        def refine_loader():  # on the refine thread: its worker threads inherit the priority
+            if not cached:
+                t = time.monotonic()
+                cached.append(
+                    FasterWhisperEngine(args.refine, cpu_threads=args.threads, beam_size=args.beam)
+                )
+                print(f"refine model {cached[0].model_path} loaded in {time.monotonic() - t:.2f} s")
+            return cached[0]
+
+    out: dict = {
+        "live_model": args.live,
+        "refine_model": args.refine,
+        "refine_beam": args.beam,
+        "vocabulary_prompt": args.prompt,
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+    }
+    wanted = ["sample"] if args.quick else [s for s in args.sets.split(",") if s]
+    seconds = 35.0 if args.quick else None
+    print("accuracy (as fast as possible, nothing dropped):")
+    for name in wanted:
+        if name == "real":
+            tset = asr_sets.real_voices()
         else:
-            stagger = 2.3
-            streams, refs = {}, {}
-            for k in range(n):
-                pad = np.zeros(int(k * stagger * SR), np.float32)
-                streams[f"s{k}"] = np.concatenate([pad, mix])
-                refs[f"s{k}"] = [
-                    {**u, "start": u["start"] + k * stagger, "end": u["end"] + k * stagger}
-                    for u in utts
-                ]
-        res = run_streaming(engine, streams, refs)
-        out[f"ttfs_p50_s_{n}_streams"] = pct(res["ttfs"], 50)
-        out[f"ttfs_p95_s_{n}_streams"] = pct(res["ttfs"], 95)
-        out[f"lost_finals_{n}_streams"] = res["lost"]
-        out[f"wer_streaming_{n}_streams"] = round(res["wer"], 4)
-        print(
-            f"{n} stream(s): finals {res['finals']} ({res['speculative']} speculative), "
-            f"partials {res['partials']}, lost {res['lost']}, "
-            f"TTFS p50 {pct(res['ttfs'], 50)} s p95 {pct(res['ttfs'], 95)} s "
-            f"max {pct(res['ttfs'], 100)} s, first partial p50 {pct(res['first_partial'], 50)} s, "
-            f"WER {res['wer']:.3f}, RTF {res['rtf']:.3f}, lag reports {len(res['lags'])}"
-        )
-        if n == 1:
-            out["ttfs_p50_s"] = pct(res["ttfs"], 50)
-            out["ttfs_p95_s"] = pct(res["ttfs"], 95)
-            out["first_partial_latency_s"] = pct(res["first_partial"], 50)
-            out["rtf"] = round(res["rtf"], 4)
-            out["wer_streaming"] = round(res["wer"], 4)
-    wf = whole_file_wer(engine, chans, utts)
-    out["wer_whole_file"] = round(wf, 4)
-    print(f"whole-file WER (beam 5, silero VAD, one pass per channel): {wf:.3f}")
-    if not args.no_naive:
-        naive = run_naive(engine, mix)
-        out["naive_ttfs_p50_s"] = pct(naive, 50)
-        out["naive_ttfs_p95_s"] = pct(naive, 95)
-        print(f"naive VAD-then-transcribe: TTFS p50 {pct(naive, 50)} s, p95 {pct(naive, 95)} s")
+            folder = {"sample": asr_sets.SAMPLE, "dev": asr_sets.DEV, "heldout": asr_sets.HELDOUT}
+            tset = asr_sets.meeting(name, folder[name], seconds=seconds)
+        if tset is not None:
+            accuracy(args, live, refine_loader, tset, out)
+    out["loop_retries_live"] = live.retries
+    out["loop_retries_refine"] = refine_loader().retries if refine_loader else 0
+    print(f"loop guard: {out['loop_retries_live']} live and {out['loop_retries_refine']} refine "
+          "decodes redone")  # fmt: skip
+    print("latency (sample meeting at real-time pace):")
+    sample = asr_sets.meeting("sample", asr_sets.SAMPLE, seconds=seconds)
+    for n in [int(x) for x in args.streams.split(",") if x]:
+        latency(args, live, refine_loader, sample, n, out)
+    out["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(out))
 
 
