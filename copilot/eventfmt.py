@@ -22,6 +22,8 @@ def summary(ev: Event) -> str:
     if t == "transcript":
         who = f"{data['speaker']}: " if data.get("speaker") else ""
         mark = "" if data["is_final"] else " …"
+        if data.get("revision"):  # the refine pass's text, replacing the line it revises
+            mark = f" (refined #{data['revision']})"
         return f"{who}{data['text']}{mark}"
     if t == "index":
         return f"[{data['index_type']}] {data['text']}"
