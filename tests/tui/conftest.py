@@ -41,7 +41,7 @@ async def wait_until(pilot, predicate, timeout: float = 60.0) -> None:
 
 async def finish_demo(pilot) -> None:
     """Wait for the replay to end and every buffered event to be drawn."""
-    await wait_until(pilot, pilot.app.finished.is_set, timeout=90)
+    await wait_until(pilot, pilot.app.finished.is_set, timeout=180)  # ASR + refine at "max"
     await pilot.pause(1.0)  # lines inserted mid-transcript take a few frames to lay out
 
 
