@@ -16,6 +16,7 @@ import copilot
 from agents.two_runtimes import client as client_agent
 from agents.two_runtimes.backend import WebhookBackend
 from copilot.audio.wer import wer
+from copilot.text.revisions import newest_finals
 from tests.server.conftest import run_backend
 
 SAMPLE = Path(copilot.__file__).parent / "data" / "sample_meeting"
@@ -44,7 +45,7 @@ async def test_two_runtimes_sample_meeting(home, client_sources):
             "capture_session.active",
         ]
         assert hooks.started and not hooks.errors
-        finals = [e for e in events if e.type == "transcript" and e.is_final]
+        finals = newest_finals(events)  # one per utterance: refined text where revised
         assert finals and all(e.speaker == "me" and e.channel == "mic:file" for e in finals)
         ref = " ".join(u["text"] for u in REFERENCE["utterances"] if u["channel"] == "mic")
         assert wer(ref, " ".join(e.text for e in finals)) <= 0.25
