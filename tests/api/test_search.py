@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 import copilot
 from copilot.search.hits import FIELDS, ReplayHit
+from copilot.text.revisions import newest_finals
 
 pytestmark = pytest.mark.slow
 API_PROFILE = "full"
@@ -105,13 +107,11 @@ def test_export_writes_parseable_files_that_match_the_log(api, meeting, tmp_path
     cap = meeting
     out = cap.export(tmp_path / "export")
     assert out == tmp_path / "export" and cap.status == "exported"
-    finals = [
-        e
-        for e in (json.loads(x) for x in (out / "events.jsonl").read_text().splitlines())
-        if e["type"] == "transcript" and e["is_final"]
-    ]
+    lines = (out / "events.jsonl").read_text().splitlines()
+    finals = newest_finals(SimpleNamespace(**json.loads(x)) for x in lines)  # refined text wins
     rows = json.loads((out / "transcript.json").read_text())
-    assert sorted(r["text"] for r in rows) == sorted(e["text"] for e in finals)
+    assert sorted(r["text"] for r in rows) == sorted(e.text for e in finals)
+    assert len({r["utterance_id"] for r in rows}) == len(rows)
     subs = list(srt.parse((out / "transcript.srt").read_text()))
     assert len(subs) == len(rows)
     assert subs[0].start.total_seconds() == pytest.approx(rows[0]["start"], abs=0.002)
