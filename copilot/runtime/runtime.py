@@ -47,11 +47,42 @@ REGISTRATION_HOOKS = (
     "copilot_register_llm_tasks",
 )
 _RUNNING: weakref.WeakSet[Runtime] = weakref.WeakSet()
+_OPEN: set[Runtime] = set()  # started and not closed: closed at interpreter exit
+_EXIT_HOOK: list[bool] = []
 
 
 def running_runtimes() -> list[Runtime]:
     """Embedded runtimes alive in this process (the in-process capture transport uses it)."""
     return [rt for rt in _RUNNING if rt.started and not rt.closed]
+
+
+def _close_open_runtimes() -> None:
+    for rt in list(_OPEN):
+        try:
+            rt.close()
+        except Exception:  # one runtime failing to close must not keep the others open
+            log.exception("closing the runtime at exit failed")
+
+
+def _hook_interpreter_exit() -> None:
+    """Close open runtimes when the main thread is done, before Python tears threads down.
+
+    `atexit` is too late: by then concurrent.futures has shut its executors (every stop
+    step that hands work to a thread fails with "cannot schedule new futures after
+    shutdown") and model threads would still be inside native code while the interpreter
+    finalises (onnxruntime/ctranslate2 abort with "terminate called without an active
+    exception"). Hooks registered with `threading._register_atexit` run when the main thread
+    ends, in reverse order, so registering after concurrent.futures' own hook runs ours
+    first. `atexit` stays as the fallback (e.g. a runtime started during shutdown).
+    """
+    if _EXIT_HOOK:
+        return
+    _EXIT_HOOK.append(True)
+    import concurrent.futures.thread  # noqa: F401  its exit hook must be registered before ours
+
+    with contextlib.suppress(AttributeError, RuntimeError):
+        threading._register_atexit(_close_open_runtimes)  # type: ignore[attr-defined]
+    atexit.register(_close_open_runtimes)
 
 
 class Runtime:
@@ -90,7 +121,8 @@ class Runtime:
         self.started = True
         self.call(self._start_on_loop)
         _RUNNING.add(self)
-        atexit.register(self.close)
+        _OPEN.add(self)
+        _hook_interpreter_exit()
         return self
 
     def _start_on_loop(self) -> None:
@@ -110,7 +142,7 @@ class Runtime:
             self.closed = True
             return
         self.closed = True
-        atexit.unregister(self.close)
+        _OPEN.discard(self)
         try:
             self.call_async(self.sessions.stop_all, timeout=self.settings.drain_timeout + 30)
         except Exception as exc:  # closing must finish even if a session cannot stop cleanly
