@@ -4,6 +4,10 @@ Every event is a frozen pydantic model with a `type` discriminator and the commo
 (`id`, `seq`, `capture_session_id`, `rtstream_id`, `channel`, `start`/`end`, `created_at`).
 The event log assigns `id` and `seq`; anything else creates drafts with `seq=0`.
 Plugins add types through `EventTypes.register` (the `copilot_register_event_types` hook).
+
+Every event also reads the way hosted capture SDK clients parse theirs: `ev.event` (a name
+such as `capture_session.active`, `transcript`, `recording-complete`, `error`) and
+`ev.payload` (the event's JSON); see docs/hosted-sdk.md.
 """
 
 from __future__ import annotations
@@ -38,6 +42,35 @@ class Event(BaseModel):
     end: float | None = None
     created_at: float = Field(default_factory=time.time)
 
+    def hosted_event(self) -> str:
+        """The hosted SDK's name for this event (subclasses refine it); `ev.event` reads it."""
+        return self.type
+
+    def __getattr__(self, name: str) -> Any:
+        # `event` and `payload` give way to a field of that name (a plugin's own type may have
+        # one), so they are looked up only when nothing else answers
+        try:
+            return super().__getattr__(name)  # type: ignore[misc]
+        except AttributeError:
+            if name == "event":
+                return self.hosted_event()
+            if name == "payload":
+                return self.model_dump(mode="json")
+            raise
+
+    def __getitem__(self, key: str) -> Any:
+        """`ev["event"]`, `ev["payload"]`, `ev["text"]`: the dict access hosted clients use."""
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
 
 class CaptureSessionEvent(Event):
     type: Literal["capture_session"] = "capture_session"
@@ -46,6 +79,9 @@ class CaptureSessionEvent(Event):
     reason: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
 
+    def hosted_event(self) -> str:
+        return f"capture_session.{self.status}"
+
 
 class ChannelEvent(Event):
     """A channel was paused, resumed, ended or failed while the session ran."""
@@ -53,6 +89,50 @@ class ChannelEvent(Event):
     type: Literal["channel"] = "channel"
     status: Literal["paused", "resumed", "ended", "failed"]
     reason: str | None = None
+
+    def hosted_event(self) -> str:
+        return f"channel.{self.status}"
+
+
+class RecordedFile(BaseModel):
+    """One channel's recording: an audio file, or a folder of screen keyframes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channel: str
+    kind: Literal["audio", "screen"]
+    path: str
+    start: float | None = None  # session time of the first sample / frame
+
+
+class RecordingCompleteEvent(Event):
+    """The session's recording is final: files closed and plugins drained, just before `stopped`.
+
+    `video_channel_id`/`video` name the display recorded as the session's video (the
+    session's `primary_video_channel_id`). Hosted clients see it as `recording-complete`.
+    """
+
+    type: Literal["recording_complete"] = "recording_complete"
+    files: list[RecordedFile] = Field(default_factory=list)
+    video_channel_id: str | None = None
+    video: str | None = None
+
+    def hosted_event(self) -> str:
+        return "recording-complete"
+
+
+class CaptureErrorEvent(Event):
+    """Capture cannot go on: the session failed, or its last capturing channel did.
+
+    Hosted clients see it as `error`; `capture_session.failed` follows when the session
+    fails."""
+
+    type: Literal["capture_error"] = "capture_error"
+    code: Literal["session_failed", "channels_failed"]
+    message: str
+
+    def hosted_event(self) -> str:
+        return "error"
 
 
 class TranscriptEvent(Event):
@@ -114,6 +194,9 @@ class IndexEvent(Event):
     def full_text(self) -> str:
         """The text plus what it was read from (OCR or transcript): what search and alerts see."""
         return "\n".join(t for t in (self.text, self.ocr_text or self.source_text) if t)
+
+    def hosted_event(self) -> str:
+        return f"{self.index_type}_index"
 
 
 class AlertEvent(Event):
@@ -178,11 +261,17 @@ BUILTIN_EVENT_TYPES: tuple[type[Event], ...] = (
     ActionItemEvent,
     PluginErrorEvent,
     UnreadableEvent,
+    RecordingCompleteEvent,
+    CaptureErrorEvent,
 )
-# Types only the runtime writes: session lifecycle, channel state, failures, unreadable rows.
+# Types only the runtime writes: session lifecycle, channel state, failures, unreadable rows,
+# the finished recording and fatal capture errors.
 # Neither the API, `cap.emit` nor a hook's return value may emit them (`SessionContext.emit`
 # may report a plugin's own failure as `plugin_error`).
-RESERVED_TYPES = frozenset({"capture_session", "channel", "plugin_error", "unreadable"})
+RESERVED_TYPES = frozenset(
+    {"capture_session", "channel", "plugin_error", "unreadable", "recording_complete"}
+    | {"capture_error"}
+)
 MAX_DEPTH = 32  # nesting of lists/objects inside one event
 
 

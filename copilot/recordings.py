@@ -42,7 +42,9 @@ def channel_audio(home: Path, session_id: str) -> list[ChannelAudio]:
 
 
 def keyframe_at(home: Path, session_id: str, t: float) -> Path | None:
-    """The image that was on screen at session time `t` (the latest keyframe at or before)."""
+    """The image that was on screen at session time `t`: the session's video (its primary
+    display) if it shows something by then, else the latest keyframe at or before `t`."""
+    from copilot.runtime.recorder import ScreenRecorder
     from copilot.vision.keyframes import KeyframeStore
 
     best = None
@@ -50,6 +52,8 @@ def keyframe_at(home: Path, session_id: str, t: float) -> Path | None:
     folders = [*(base / "screen").glob("*"), *(base / "keyframes").glob("*")]
     for folder in sorted(f for f in folders if f.is_dir()):
         kf = KeyframeStore(folder).at(t)
+        if kf is not None and (folder / ScreenRecorder.VIDEO_MARK).exists():
+            return kf.path
         if kf is not None and (best is None or kf.t > best.t):
             best = kf
     return best.path if best is not None else None

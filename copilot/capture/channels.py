@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from copilot.capture.sources import ChannelInfo
+from copilot.capture.sources import ChannelInfo, ChannelRequest
 
 
 class ChannelGroup(list[ChannelInfo]):
-    """A list of channels with `.default` (alias `.primary`): the default one, else the first."""
+    """A list of channels (index it, iterate it) with `.default`, the system's default one
+    (else the first), and `.primary`, the one flagged `is_primary` (else `.default`)."""
 
     @property
     def default(self) -> ChannelInfo | None:
@@ -19,7 +20,26 @@ class ChannelGroup(list[ChannelInfo]):
 
     @property
     def primary(self) -> ChannelInfo | None:
-        return self.default
+        return next((ch for ch in self if ch.is_primary), None) or self.default
+
+    def all(self) -> list[ChannelInfo]:
+        return list(self)
+
+
+def primary_video(requests: list[ChannelRequest], primary: str | None) -> str | None:
+    """The display recorded as the session's video: the one named, else the one flagged
+    `is_primary`, else the first display captured (as the hosted SDKs pick it)."""
+    displays = [r.channel_id for r in requests if r.kind == "display"]
+    if primary is None:
+        flagged = [r.channel_id for r in requests if r.options.get("is_primary")]
+        primary = next(iter(flagged), None)
+    if primary is None:
+        return displays[0] if displays else None
+    if primary not in displays:
+        captured = [r.channel_id for r in requests]
+        what = "is not a display" if primary in captured else "is not captured"
+        raise ValueError(f"primary_video_channel_id {primary!r} {what} (displays: {displays})")
+    return primary
 
 
 @dataclass

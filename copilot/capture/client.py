@@ -39,7 +39,7 @@ def _request(channel: Any) -> ChannelRequest:
     if isinstance(channel, ChannelRequest):
         return channel
     if isinstance(channel, ChannelInfo):
-        return ChannelRequest(channel.id)
+        return channel.request()
     if isinstance(channel, str):
         return ChannelRequest(channel)
     if isinstance(channel, dict):

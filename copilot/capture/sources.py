@@ -38,9 +38,13 @@ def canonical_kind(kind: str) -> str:
         ) from None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ChannelInfo:
-    """A capturable channel, e.g. `mic:default`, `system_audio:default`, `display:1`."""
+    """A capturable channel, e.g. `mic:default`, `system_audio:default`, `display:1`.
+
+    Like the hosted SDK's channels, a listed channel carries two choices for
+    `start_session`: `store` (keep its recording; None = the default, keep it) and
+    `is_primary` (a display recorded as the session's video)."""
 
     id: str
     kind: str
@@ -48,6 +52,20 @@ class ChannelInfo:
     source: str
     is_default: bool = False
     details: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    store: bool | None = field(default=None, hash=False, compare=False)
+    is_primary: bool = field(default=False, hash=False, compare=False)
+
+    @property
+    def type(self) -> str:
+        """`audio` or `video`, as the hosted SDK's channels say."""
+        return "video" if self.kind == "display" else "audio"
+
+    def request(self) -> ChannelRequest:
+        """What `start_session` asks for when given this channel."""
+        opts: dict[str, Any] = {} if self.store is None else {"store": self.store}
+        if self.is_primary:
+            opts["is_primary"] = True
+        return ChannelRequest(self.id, opts)
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ class RemoteCaptureClient:
         from copilot.runtime.sessions import check_channels
 
         requests = [_request(c) for c in channels]
-        check_channels(requests, primary_video_channel_id)
+        primary_video_channel_id = check_channels(requests, primary_video_channel_id)
         registry = self._registry()
         resolved = await asyncio.to_thread(lambda: [(r, *registry.resolve(r)) for r in requests])
         ws = await self._connect_any()

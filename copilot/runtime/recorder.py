@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from copilot.capture.frames import AudioFrame, VideoFrame
+from copilot.events import RecordedFile, RecordingCompleteEvent
+from copilot.store import RTStreamRecord
 from copilot.store.private import create_private, private_dir, private_tree
 
 log = logging.getLogger("copilot.recorder")
@@ -152,10 +154,14 @@ def wav_to_flac(wav: Path, flac: Path) -> None:
 class ScreenRecorder:
     """Changed display frames → JPEG keyframes (`screen/<channel>/`), on a writer thread."""
 
-    def __init__(self, folder: Path, channel_id: str, maxsize: int = 8) -> None:
+    VIDEO_MARK = "session_video"  # in the folder of the display that is the session's video
+
+    def __init__(self, folder: Path, channel_id: str, maxsize: int = 8, video: bool = False):
         from copilot.vision.keyframes import KeyframeStore
 
         self.store = KeyframeStore(folder / channel_file_stem(channel_id), max_side=1920)
+        if video:
+            (self.store.directory / self.VIDEO_MARK).touch()
         self.dropped = 0
         self._queue: queue.Queue = queue.Queue(maxsize)
         self._thread = threading.Thread(
@@ -178,6 +184,31 @@ class ScreenRecorder:
             except Exception as exc:
                 log.warning("storing a keyframe failed: %s", exc)
 
-    def close(self) -> None:
-        _stop_writer(self._queue, self._thread, "screen recording")
+    def close(self) -> Path | None:
+        """Finish writing (bounded); the folder of keyframes, None if the writer is stuck."""
+        if not _stop_writer(self._queue, self._thread, "screen recording"):
+            return None
         private_tree(self.store.directory)  # the keyframes: 0600, like the audio
+        return self.store.directory
+
+
+def recorded_file(stream: RTStreamRecord, recorder, path: Path) -> RecordedFile:
+    kind = "screen" if stream.category == "display" else "audio"
+    return RecordedFile(
+        channel=stream.channel_id, kind=kind, path=str(path), start=getattr(recorder, "start", None)
+    )
+
+
+def recording_complete(
+    session_id: str, files: list[RecordedFile], video_channel_id: str | None, t0: float
+) -> RecordingCompleteEvent:
+    """What a stopped session kept: every channel's file, and which display is its video."""
+    video = next((f.path for f in files if f.channel == video_channel_id), None)
+    return RecordingCompleteEvent(
+        capture_session_id=session_id,
+        files=files,
+        video_channel_id=video_channel_id,
+        video=video,
+        start=0.0,
+        end=round(time.monotonic() - t0, 3),
+    )

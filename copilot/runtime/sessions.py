@@ -7,17 +7,20 @@ and logged as a `capture_session` event in one transaction.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from copilot.capture.channels import primary_video
 from copilot.capture.sources import CaptureSource, ChannelInfo, ChannelRequest
 from copilot.errors import CopilotError, IllegalTransition, NotFound
-from copilot.events import CaptureSessionEvent, ChannelEvent
+from copilot.events import CaptureErrorEvent, CaptureSessionEvent, ChannelEvent
 from copilot.ids import new_id
 from copilot.runtime import archive, failover
+from copilot.runtime import recorder as recording
 from copilot.runtime.context import StreamContext
 from copilot.runtime.media import ChannelPipe
 from copilot.runtime.recorder import AudioRecorder, ScreenRecorder
@@ -33,19 +36,25 @@ if TYPE_CHECKING:
 log = logging.getLogger("copilot.sessions")
 
 
+def _keep(into: list, fn) -> None:
+    into.append(fn())
+
+
 class CaptureError(CopilotError):
     """A channel could not be opened; the session moved to `failed`."""
 
 
-def check_channels(requests: list[ChannelRequest], primary_video_channel_id: str | None) -> None:
-    """What `start_session` refuses before opening anything (embedded or remote)."""
+def check_channels(
+    requests: list[ChannelRequest], primary_video_channel_id: str | None
+) -> str | None:
+    """What `start_session` refuses before opening anything (embedded or remote); returns the
+    display recorded as the session's video (see `primary_video`)."""
     if not requests:
         raise ValueError("start_session needs at least one channel")
     ids = [r.channel_id for r in requests]
     if len(set(ids)) != len(ids):
         raise ValueError(f"a channel is listed twice: {ids}")
-    if primary_video_channel_id and primary_video_channel_id not in ids:
-        raise ValueError(f"primary_video_channel_id {primary_video_channel_id!r} not captured")
+    return primary_video(requests, primary_video_channel_id)
 
 
 class SessionManager:
@@ -158,7 +167,7 @@ class SessionManager:
     ) -> SessionRecord:
         rec = self.require(session_id)
         check_transition(session_id, rec.status, "starting")
-        check_channels(requests, primary_video_channel_id)
+        primary_video_channel_id = check_channels(requests, primary_video_channel_id)
         resolved = [(req, *self.rt.sources.resolve(req)) for req in requests]
         failover.claim(self, session_id)
 
@@ -246,7 +255,8 @@ class SessionManager:
         if req.options.get("store", True):
             folder = private_dir(self.rt.home / "sessions" / live.record.id)
             if req.kind == "display":
-                stream.recorder = ScreenRecorder(folder / "screen", req.channel_id)
+                video = req.channel_id == live.record.primary_video_channel_id
+                stream.recorder = ScreenRecorder(folder / "screen", req.channel_id, video=video)
             else:
                 stream.recorder = AudioRecorder(folder / "audio", req.channel_id)
         stream.handle = await self.rt.loop.run_in_executor(None, src.open, info, req, pipe.sink)
@@ -278,6 +288,19 @@ class SessionManager:
             )
         )
         self.features.channel_ended(stream)  # its last words, now
+        if error is not None and all(s.ended for s in live.streams.values()):
+            failed = [s.record.channel_id for s in live.streams.values() if s.end_error]
+            self.rt.publish(
+                CaptureErrorEvent(
+                    capture_session_id=live.record.id,
+                    rtstream_id=stream.record.id,
+                    channel=stream.record.channel_id,
+                    code="channels_failed",
+                    message=f"no channel is capturing any more ({', '.join(failed)} failed):"
+                    f" {error}",
+                    start=stream.ctx.session_time(),
+                )
+            )
         if live.stop_when_sources_end and all(s.ended for s in live.streams.values()):
             self.rt.loop.create_task(self._stop_quietly(live.record.id))
 
@@ -324,12 +347,18 @@ class SessionManager:
         late = await self.rt.dispatcher.drain(self.rt.settings.drain_timeout)
         await asyncio.sleep(0)  # let results handed over by plugin threads publish first
         data = {"plugins_still_busy": late} if late else {}
+        # the files are closed and the plugins drained: the recording is final; then `stopped`
+        video = live.record.primary_video_channel_id
+        self.rt.publish(recording.recording_complete(session_id, live.recorded, video, live.t0))
         self.live.pop(session_id, None)
         rec = self.transition(session_id, "stopped", data=data)
         failover.release(self, session_id)
         return rec
 
     async def fail(self, session_id: str, reason: str) -> SessionRecord:
+        self.rt.publish(
+            CaptureErrorEvent(capture_session_id=session_id, code="session_failed", message=reason)
+        )
         live = self.live.get(session_id)
         if live is not None:
             try:
@@ -353,7 +382,12 @@ class SessionManager:
                 await stream.pipe.close()
             if stream.recorder is not None:
                 what = f"closing the recording of {stream.record.channel_id}"
-                await self._bounded(stream.recorder.close, what)
+                closed: list[Path | None] = []
+                close = functools.partial(_keep, closed, stream.recorder.close)
+                await self._bounded(close, what)
+                if closed and closed[0] is not None:
+                    file = recording.recorded_file(stream.record, stream.recorder, closed[0])
+                    live.recorded.append(file)
         for stream in live.streams.values():
             await self.features.finish(stream, flush=flush)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from copilot.capture.sources import CaptureSource, ChannelInfo, SourceHandle
 from copilot.errors import CopilotError, NotFound
-from copilot.events import PluginErrorEvent
+from copilot.events import PluginErrorEvent, RecordedFile
 from copilot.runtime.context import StreamContext
 from copilot.runtime.media import ChannelPipe
 from copilot.runtime.recorder import AudioRecorder, ScreenRecorder
@@ -53,6 +53,7 @@ class LiveSession:
     streams: dict[str, LiveStream] = field(default_factory=dict)
     stop_when_sources_end: bool = False
     finish_stop: bool = False  # taken over while stopping: the next stop finishes that one
+    recorded: list[RecordedFile] = field(default_factory=list)  # filled as recorders close
 
     def by_channel(self, channel_id: str) -> LiveStream:
         for s in self.streams.values():

@@ -37,7 +37,7 @@ async def test_ten_thousand_events_gap_free(conn):
     assert seqs == list(range(1, len(seqs) + 1))
     texts = [ev.text for ev in events if ev.type == "transcript"]
     assert texts == [f"utterance {i}" for i in range(10_000)]
-    assert len(events) == first_seq + 10_000 + 2  # stopping, stopped
+    assert len(events) == first_seq + 10_000 + 3  # stopping, recording_complete, stopped
     assert len({ev.id for ev in events}) == len(events)
 
 

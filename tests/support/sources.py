@@ -22,9 +22,17 @@ from copilot.capture.sources import (
 
 
 class ToneHandle(SourceHandle):
-    def __init__(self, sink: FrameSink, seconds: float | None, pace: float, frame_s: float):
+    def __init__(
+        self,
+        sink: FrameSink,
+        seconds: float | None,
+        pace: float,
+        frame_s: float,
+        fail_after: float | None = None,
+    ):
         self.sink = sink
         self.seconds = seconds
+        self.fail_after = fail_after  # seconds of audio, then the device "disappears"
         self.pace = pace  # wall seconds per frame; 0 = as fast as possible
         self.frame_s = frame_s
         self.stopped = threading.Event()
@@ -42,6 +50,9 @@ class ToneHandle(SourceHandle):
         while not self.stopped.is_set():
             if self.seconds is not None and pts >= self.seconds:
                 self.sink.end()
+                return
+            if self.fail_after is not None and pts >= self.fail_after:
+                self.sink.end(OSError("device unplugged"))
                 return
             if not self.paused.is_set():
                 self.sink.put(AudioFrame(samples.copy(), rate, pts))
@@ -62,7 +73,8 @@ class ToneHandle(SourceHandle):
 
 
 class ToneSource(CaptureSource):
-    """`mic:tone` and `system_audio:tone`: a 440 Hz sine. Options: seconds, pace."""
+    """`mic:tone` and `system_audio:tone`: a 440 Hz sine. Options: seconds, pace, frame_s,
+    fail_after (the device fails after that many seconds of audio)."""
 
     name = "test-tone"
     kinds = ("mic", "system_audio")
@@ -82,7 +94,11 @@ class ToneSource(CaptureSource):
     def open(self, channel: ChannelInfo, request: ChannelRequest, sink: FrameSink) -> SourceHandle:
         opts = request.options
         handle = ToneHandle(
-            sink, opts.get("seconds"), opts.get("pace", 0.02), opts.get("frame_s", 0.02)
+            sink,
+            opts.get("seconds"),
+            opts.get("pace", 0.02),
+            opts.get("frame_s", 0.02),
+            opts.get("fail_after"),
         )
         self.handles.append(handle)
         return handle
