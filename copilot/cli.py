@@ -199,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--clip", metavar="DIR", help="also write each hit's audio clip here")
     s.set_defaults(func=cmd_search)
 
-    from copilot import cli_agent, cli_run, cli_server
+    from copilot import cli_agent, cli_mcp, cli_run, cli_server
 
     cli_run.add_parser(sub)
     cli_run.add_demo_parser(sub)
@@ -208,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     tui_run.add_parser(sub)
     cli_server.add_parsers(sub)
     cli_agent.add_parsers(sub)
+    cli_mcp.add_parser(sub)
     return p
 
 

@@ -72,6 +72,8 @@ def jsonable(value: Any) -> Any:
         return jsonable(to_dict())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return jsonable(dataclasses.asdict(value))
+    if callable(getattr(value, "to_dict", None)):  # e.g. a search hit (ReplayHit)
+        return jsonable(value.to_dict())
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
