@@ -10,6 +10,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[$(EXTRAS)]'
+	# speaker-embedding weights (Apache-2.0): only the weights file is used, so not its torch
+	$(PY) -m pip install -q --no-deps 'resemblyzer==0.1.4'
 	touch $@
 
 system-deps:

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from copilot import hookimpl
+from copilot.audio.diarize import Diarization
 from copilot.capture.frames import AudioFrame
 from copilot.errors import ConfigError
 from copilot.events import Event
@@ -106,6 +107,7 @@ class TranscriptFeature:
         self._streams: dict[str, Any] = {}
         self._prompts: dict[str, str | None] = {}
         self._utterances: dict[tuple[str, int], str] = {}
+        self.speakers = Diarization()  # speaker_id on system-audio finals (copilot.audio.diarize)
 
     # -- models --------------------------------------------------------------------------------
     def _load(self, settings, model_path: str) -> None:
@@ -210,6 +212,9 @@ class TranscriptFeature:
         """A final's audio (``res.audio``) and its event, before it is emitted: the place to
         label it further (a speaker within the channel goes in ``event["speaker_id"]``; the
         refined revision copies the event)."""
+        event["speaker_id"] = self.speakers.label(
+            stream, event["text"], res.start, res.end, audio=res.audio
+        )
 
     def _refine(self, stream, res, event: dict) -> None:
         from copilot.audio.refine import RefineJob
@@ -292,7 +297,9 @@ class TranscriptFeature:
             r.flush(rtstream_id, timeout)
             r.forget(rtstream_id)
         with self._lock:
-            self._streams.pop(rtstream_id, None)
+            stream = self._streams.pop(rtstream_id, None)
+            if stream is not None:
+                self.speakers.forget(stream)
             self._prompts.pop(rtstream_id, None)
             for key in [k for k in self._utterances if k[0] == rtstream_id]:
                 self._utterances.pop(key, None)

@@ -51,6 +51,15 @@ async def test_sessions_search_transcript_items_and_notes_over_stdio(replayed):
         assert everything["total"] > window["total"] >= 1
         starts = [line["start"] for line in everything["lines"]]
         assert starts == sorted(starts)
+        # every far-end final names its voice: "them-N", or a participant once addressed
+        far = [x for x in everything["lines"] if x["channel"] == "system_audio:file"]
+        assert far and all(x["speaker"] == "them" for x in far)
+        assert all(
+            x["speaker_id"] in {"Priya", "Marcus"} or x["speaker_id"].startswith("them-")
+            for x in far
+        )
+        mine = [x for x in everything["lines"] if x["channel"] == "mic:file"]
+        assert mine and all(x["speaker"] == "me" and x["speaker_id"] is None for x in mine)
 
         items = result(await client.call_tool("list_action_items", {"session_id": session_id}))
         assert all(i["text"] and i["start"] is not None for i in items)
