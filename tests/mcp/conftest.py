@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 import copilot
-from copilot.capture import CaptureClient
-
-SAMPLE = Path(copilot.__file__).parent / "data" / "sample_meeting"
+from tests.support.replay import replay_sample
 
 
 @pytest.fixture(scope="session")
@@ -24,26 +22,8 @@ def replayed(tmp_path_factory):
     conn = copilot.connect(home=str(home), drain_timeout=120)
 
     async def run():
-        cap = conn.create_capture_session(
-            end_user_id="alex", metadata={"participants": ["Alex", "Priya", "Marcus"]}
-        )
-        client = CaptureClient(client_token=conn.generate_client_token())
-        await client.start_session(
-            capture_session_id=cap.id,
-            channels=[
-                {"channel_id": "mic:file", "path": str(SAMPLE / "mic.ogg"), "speed": "max"},
-                {
-                    "channel_id": "system_audio:file",
-                    "path": str(SAMPLE / "system_audio.ogg"),
-                    "speed": "max",
-                },
-            ],
-            stop_when_sources_end=True,
-        )
-        for rts in cap.get_rtstream("mic") + cap.get_rtstream("system_audio"):
-            rts.start_transcript()
-        [e async for e in client.events()]
-        return cap.id
+        meta = {"participants": ["Alex", "Priya", "Marcus"]}
+        return (await replay_sample(conn, end_user_id="alex", metadata=meta)).id
 
     try:
         session_id = asyncio.run(run())
