@@ -12,13 +12,13 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from tests.mcp.conftest import copilot_mcp_command, mcp_env, result
-from tests.support.serve import create_key, free_port
+from tests.server.support import free_port, make_api_key
 
 
 @pytest.fixture
 def mcp_http(home):
     home.mkdir(parents=True, exist_ok=True)
-    key = create_key(home)
+    key = make_api_key(home)
     port = free_port()
     command, argv = copilot_mcp_command("--http", "--port", str(port))
     proc = subprocess.Popen([command, *argv], env=mcp_env(home), stderr=subprocess.DEVNULL)

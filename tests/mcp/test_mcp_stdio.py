@@ -9,7 +9,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 from tests.mcp.conftest import copilot_mcp_command, mcp_env, result
-from tests.support.serve import copilot_serve
+from tests.server.support import ServeProcess, make_api_key
 
 pytestmark = pytest.mark.slow
 
@@ -78,8 +78,9 @@ async def test_sessions_search_transcript_items_and_notes_over_stdio(replayed):
 
 async def test_the_same_tools_against_a_copilot_serve_backend(replayed):
     home, session_id = replayed
-    with copilot_serve(home) as served:
-        async with stdio(home, "--base-url", served.url, "--api-key", served.api_key) as client:
+    key = make_api_key(home)
+    with ServeProcess(home, COPILOT_PLUGINS="audio_sources,replay_search") as served:
+        async with stdio(home, "--base-url", served.url, "--api-key", key) as client:
             sessions = result(await client.call_tool("list_sessions", {}))
             assert session_id in [s["id"] for s in sessions]
             hits = result(

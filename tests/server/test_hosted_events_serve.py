@@ -8,14 +8,17 @@ from pathlib import Path
 import copilot
 from copilot.capture import CaptureClient
 from tests.runtime.test_hosted_events import hosted_loop, stop_after
-from tests.support.serve import copilot_serve
+from tests.server.support import ServeProcess, make_api_key
 
 SAMPLE = Path(copilot.__file__).parent / "data" / "sample_meeting"
 
 
 async def test_the_hosted_loop_against_copilot_serve(tmp_path):
-    with copilot_serve(tmp_path / "server-home") as served:
-        conn = copilot.connect(base_url=served.url, api_key=served.api_key)
+    home = tmp_path / "server-home"
+    home.mkdir()
+    key = make_api_key(home)
+    with ServeProcess(home) as served:
+        conn = copilot.connect(base_url=served.url, api_key=key)
         cap = conn.create_capture_session(end_user_id="u", metadata={"app": "hosted-loop"})
         token = conn.generate_client_token(capture_session_id=cap.id)
         client = CaptureClient(client_token=token, base_url=served.url)
