@@ -108,6 +108,12 @@ async def _run(a, b, key, receiver, sources) -> None:
     by_id = {r.headers["webhook-id"]: r.json for r in receiver.received}
     assert {m["seq"] for m in by_id.values()} == expected
     assert receiver.bad_signatures == 0
+    print(  # what happened, for the record (pytest -s)
+        f"\nfailover: {len(events)} events, {len(got)} finals"
+        f" ({len(before_kill)} before the kill), B's subscriber {len(seen_on_b)} events,"
+        f" {len(receiver.received)} webhook POSTs for {len(expected)} lifecycle events,"
+        f" client {client.stats}"
+    )
     stats = api_b.stats()["replicas"]
     assert stats["shared_store"] and stats["takeovers"] == 1
     api_a.close()
