@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="forbid")
 
     home: Path = Field(default_factory=default_home, description="where all data lives")
+    auth_recheck_interval: float = Field(
+        default=5.0,
+        gt=0,
+        description="seconds between re-checks of an open WebSocket's key or token (revoked?)",
+    )
     export_root: Path | None = Field(
         default=None,
         description="where exports asked for over the API may go besides the home (default: "

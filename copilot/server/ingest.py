@@ -31,7 +31,7 @@ from copilot.server.auth import Caller
 from copilot.server.owners import Owners, owner_key
 from copilot.server.remote_source import RemoteSource
 from copilot.server.wire import status_for
-from copilot.server.ws import close_with_error
+from copilot.server.ws import CredentialLapsed, close_lapsed, close_with_error, watch_credential
 
 router = APIRouter(tags=["ingest"])
 log = logging.getLogger("copilot.server.ingest")
@@ -280,6 +280,16 @@ class IngestConn:
         return None
 
 
+def _lapsed(ws: WebSocket, conn: IngestConn, task: asyncio.Task) -> None:
+    """The credential was revoked or expired: say so and close with the policy code."""
+    exc = None if task.cancelled() else task.exception()
+    if isinstance(exc, CredentialLapsed):
+        conn.gone = True  # nothing more is answered on this socket
+        closing = asyncio.get_running_loop().create_task(close_lapsed(ws, exc))
+        ws.app.state.ingest_tasks.add(closing)
+        closing.add_done_callback(ws.app.state.ingest_tasks.discard)
+
+
 @router.websocket("/v1/ingest")
 async def ingest(ws: WebSocket) -> None:
     """Capture-client media in; authenticate with a client token (or API key) on the upgrade."""
@@ -290,6 +300,8 @@ async def ingest(ws: WebSocket) -> None:
         await close_with_error(ws, exc)
         return
     conn = IngestConn(ws, ws.app.state.remote_source, caller)
+    auth = asyncio.create_task(watch_credential(ws))
+    auth.add_done_callback(lambda task: _lapsed(ws, conn, task))
     try:
         while True:
             msg = await ws.receive()
@@ -307,6 +319,7 @@ async def ingest(ws: WebSocket) -> None:
     except WebSocketDisconnect:
         return
     finally:
+        auth.cancel()
         conn.feeder.shutdown(wait=False)
         if conn.sid:
             log.info("ingest for %s disconnected (%d errors)", conn.sid, conn.errors)

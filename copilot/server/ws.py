@@ -11,17 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 
 from copilot.handles import iter_events, read_page
-from copilot.server.auth import ApiError
+from copilot.server.auth import ApiError, bearer
 from copilot.server.params import bool_value, limit_value, seq_value
 from copilot.server.wire import status_for
 
 router = APIRouter(tags=["events"])
+POLICY_CLOSE = 1008  # a credential revoked or expired while the socket was open
 
 
 async def authorize_reader(app, headers, session_id: str) -> None:
@@ -55,15 +57,48 @@ async def poll_events(
     return {"events": [ev.model_dump(mode="json") for ev in rows], **page}
 
 
-async def close_with_error(ws: WebSocket, exc: BaseException) -> None:
+async def close_with_error(ws: WebSocket, exc: BaseException, code: int | None = None) -> None:
+    """Send an `op: error` message and close (code 4000 + status unless told otherwise)."""
     if isinstance(exc, ApiError):
         status, message, name = exc.status, exc.message, exc.type
     else:
         status, message, name = status_for(exc) or 500, str(exc), type(exc).__name__
+    if code is None:
+        code = 4000 + status if status < 1000 else 1011
     with contextlib.suppress(Exception):
         body = {"op": "error", "status": status, "type": name, "message": message}
         await ws.send_text(json.dumps(body))
-        await ws.close(code=4000 + status if status < 1000 else 1011, reason=message[:120])
+        await ws.close(code=code, reason=message[:120])
+
+
+class CredentialLapsed(Exception):
+    """The key or token a socket was opened with was revoked or expired (`error` says which)."""
+
+    def __init__(self, error: ApiError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+async def watch_credential(ws: WebSocket) -> None:
+    """Re-check the credential a socket was opened with every `auth_recheck_interval`
+    seconds, and when a token's time runs out; raise `CredentialLapsed` once it no longer
+    holds (the caller closes the socket with `POLICY_CLOSE`)."""
+    app = ws.app
+    credential = bearer(ws.headers)
+    interval = app.state.conn.runtime.settings.auth_recheck_interval
+    expires = None
+    while True:
+        wait = interval if expires is None else min(interval, max(0.0, expires - time.time()))
+        await asyncio.sleep(wait + (0.01 if wait < interval else 0.0))
+        try:
+            caller = await app.state.auth.identify(credential)
+        except ApiError as exc:
+            raise CredentialLapsed(exc) from None
+        expires = caller.claims.exp if caller.claims is not None else None
+
+
+async def close_lapsed(ws: WebSocket, lapsed: CredentialLapsed) -> None:
+    await close_with_error(ws, lapsed.error, code=POLICY_CLOSE)
 
 
 @router.websocket("/ws")
@@ -91,18 +126,23 @@ async def events_ws(
 
 
 async def run_until_gone(ws: WebSocket, sender: Coroutine[Any, Any, None]) -> None:
-    """Run `sender` until it returns or the client goes away, whichever is first; a sender
-    that fails closes the socket with an `op: error` message."""
+    """Run `sender` until it returns, the client goes away or its credential lapses, whichever
+    is first; a sender that fails closes the socket with an `op: error` message, a lapsed
+    credential with one and the policy code (1008)."""
     send = asyncio.create_task(sender)
     watcher = asyncio.create_task(_watch(ws))
-    done, pending = await asyncio.wait({send, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    auth = asyncio.create_task(watch_credential(ws))
+    done, pending = await asyncio.wait({send, watcher, auth}, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
     for task in done:
-        if not task.cancelled() and task.exception() is not None and task is send:
-            await close_with_error(ws, task.exception())
+        exc = None if task.cancelled() else task.exception()
+        if isinstance(exc, CredentialLapsed):
+            await close_lapsed(ws, exc)
+        elif exc is not None and task is send:
+            await close_with_error(ws, exc)
 
 
 async def _send(ws: WebSocket, rt, sid: str, since: int, types: str | None, until_end: bool):
