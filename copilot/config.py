@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="forbid")
 
     home: Path = Field(default_factory=default_home, description="where all data lives")
+    webhook_allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="hosts webhooks may go to (names, *.wildcards, IPs, CIDRs); empty: any "
+        "but link-local and cloud-metadata addresses",
+    )
     auth_recheck_interval: float = Field(
         default=5.0,
         gt=0,

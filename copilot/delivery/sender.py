@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import httpx
 
 from copilot.delivery import signing
+from copilot.delivery.destinations import refusal
 
 log = logging.getLogger("copilot.webhooks")
 
@@ -41,8 +42,16 @@ class RetryPolicy:
 
 
 class Sender:
-    def __init__(self, outbox, secret: str, policy: RetryPolicy, owner: str = "") -> None:
+    def __init__(
+        self,
+        outbox,
+        secret: str,
+        policy: RetryPolicy,
+        owner: str = "",
+        allow_hosts: list[str] | tuple[str, ...] = (),
+    ) -> None:
         self.outbox = outbox  # the store's OutboxStore
+        self.allow_hosts = list(allow_hosts)  # webhook_allow_hosts (see destinations.py)
         self.secret = secret
         self.policy = policy
         self.owner = owner
@@ -90,22 +99,29 @@ class Sender:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout)
 
+    async def _post(self, url: str, webhook_id: str, data: bytes) -> tuple[int | None, str | None]:
+        """One signed POST: (status code, error or None)."""
+        try:
+            resp = await self._client.post(
+                url, content=data, headers=signing.headers(self.secret, webhook_id, data)
+            )
+        except httpx.HTTPError as exc:
+            return None, f"{type(exc).__name__}: {exc}"[:300]
+        except Exception as exc:  # a bad URL must not stop the sender
+            return None, f"{type(exc).__name__}: {exc}"[:300]
+        code = resp.status_code
+        return code, (None if 200 <= code < 300 else f"HTTP {code}")
+
     async def _attempt(self, row: tuple) -> None:
         oid, webhook_id, url, body, attempts, _, created_at = row
         data = body.encode()
         t0 = time.time()
         code, error = None, None
-        try:
-            resp = await self._client.post(
-                url, content=data, headers=signing.headers(self.secret, webhook_id, data)
-            )
-            code = resp.status_code
-            if not 200 <= code < 300:
-                error = f"HTTP {code}"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"[:300]
-        except Exception as exc:  # a bad URL must not stop the sender
-            error = f"{type(exc).__name__}: {exc}"[:300]
+        refused = await refusal(url, self.allow_hosts)
+        if refused is not None:  # the policy says no: not sent, and no point retrying
+            error = f"refused: {refused}"[:300]
+        else:
+            code, error = await self._post(url, webhook_id, data)
         now = time.time()
         attempt = attempts + 1
         try:
@@ -117,7 +133,7 @@ class Sender:
                 self.latencies.append(now - created_at)
                 del self.latencies[:-100000]
             else:
-                dead = attempt >= self.policy.max_attempts
+                dead = attempt >= self.policy.max_attempts or refused is not None
                 if dead:
                     log.warning(
                         "webhook %s given up after %d attempts: %s", webhook_id, attempt, error

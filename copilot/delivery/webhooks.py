@@ -66,7 +66,13 @@ class Webhooks:
     def _setup_on_loop(self) -> None:
         self.outbox = Outbox(self.rt)
         self.secret = self.outbox.secret(signing.new_secret)
-        self.sender = Sender(self.rt.store.outbox, self.secret, self.policy, self.rt.node)
+        self.sender = Sender(
+            self.rt.store.outbox,
+            self.secret,
+            self.policy,
+            self.rt.node,
+            allow_hosts=self.rt.settings.webhook_allow_hosts,
+        )
         self.sender.start()
 
     def _catch_up(self) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from copilot.capture.channels import primary_video
 from copilot.capture.sources import CaptureSource, ChannelInfo, ChannelRequest
+from copilot.delivery.destinations import check_callback_url
 from copilot.errors import CopilotError, IllegalTransition, NotFound
 from copilot.events import CaptureErrorEvent, CaptureSessionEvent, ChannelEvent
 from copilot.ids import new_id
@@ -87,6 +88,8 @@ class SessionManager:
     def create(
         self, end_user_id: str | None, callback_url: str | None, metadata: dict[str, Any] | None
     ) -> SessionRecord:
+        if callback_url is not None:
+            check_callback_url(callback_url, self.rt.settings.webhook_allow_hosts)
         rec = SessionRecord(
             id=new_id("cap"),
             end_user_id=end_user_id,
