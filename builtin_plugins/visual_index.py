@@ -1,9 +1,14 @@
-"""Builtin plugin: `rtstream.index_visuals()` — changed screen frames → `index` events.
+"""Builtin plugin: `rtstream.index_visuals()` — changed screen frames → one `index` event per
+scene, and its end.
 
-Offline by default: OCR of the changed region plus the active window's title/app, turned
-into a short description that answers the prompt. With `model_name` (or `vision_model` in
-config) the sampled frames and the prompt go to that model through litellm instead.
-Keyframes are stored under `$COPILOT_HOME/sessions/<session>/keyframes/<rtstream>/`.
+Offline by default: OCR of the changed region plus the active window's title/app (or the title
+bar read off the screen), turned into a description; the offline describer cannot follow the
+prompt (its events say `prompt: null`; a warning is logged). With `model_name` (or
+`vision_model` in config) the sampled frames and the prompt go to that model through litellm
+instead. Each scene is emitted when read (revision 0) and again when the screen changes or the
+stream stops (revision 1, the final `end`). Keyframes are stored under
+`$COPILOT_HOME/sessions/<session>/keyframes/<rtstream>/`; with `redact_sensitive` a secret
+read on screen is blacked out there and in the screen recording, and replaced in the text.
 """
 
 from __future__ import annotations
@@ -43,12 +48,17 @@ class VisualIndexFeature:
         vlm = VlmConfig(model, api_base=self.settings.vision_api_base) if model else None
         folder = self.settings.home / "sessions" / stream.id / "keyframes" / stream.rtstream_id
         run = VisualIndexRun(stream, prompt)
+        redact = bool(getattr(self.settings, "redact_sensitive", False))
         run.indexer = VisualIndexer(
             run.on_result,
             prompt=prompt,
             batch_config=batch_config,
             model=vlm,
             keyframes=KeyframeStore(folder),
+            realtime=getattr(stream, "realtime", True),
+            redact=redact,
+            min_confidence=getattr(self.settings, "sensitive_min_confidence", 0.7),
+            on_secrets=run.on_secrets if redact else None,
             on_error=run.on_error,
             name=f"copilot-vision-{stream.rtstream_id}",
         ).start()
@@ -66,16 +76,12 @@ class VisualIndexRun(IndexAlerts):
         self.indexer = None
 
     def on_result(self, result) -> None:  # indexer worker thread
-        self.stream.emit(
-            {
-                **result.to_event(),
-                "prompt": self.prompt,
-                "index_id": self.id,
-                "engine": result.engine,
-                "source_text": result.ocr_text or None,
-                "keyframes": list(result.keyframe_paths),
-            }
-        )
+        self.stream.emit({**result.to_event(), "index_id": self.id})
+
+    def on_secrets(self, pts: float, regions, size) -> None:  # indexer worker thread
+        redact = getattr(self.stream, "redact_recording", None)
+        if redact is not None:
+            redact(pts, [r.box for r in regions], size)
 
     def on_error(self, exc: BaseException) -> None:
         self.stream.emit(
@@ -96,7 +102,9 @@ class VisualIndexRun(IndexAlerts):
             self.indexer.on_tick(frame.pts)
 
     async def flush(self) -> None:
-        await asyncio.to_thread(self.indexer.stop, 60.0)
+        # no limit of its own: the session bounds a live stream's flush (drain_timeout), and a
+        # replay's backlog is read to the end
+        await asyncio.to_thread(self.indexer.stop, None)
 
     async def pause(self) -> None:
         """The channel paused: describe the scene so far; frames after resume go on."""

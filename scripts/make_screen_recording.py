@@ -488,6 +488,20 @@ def _scene_title(kind: str, entry) -> str:
     return entry[0]
 
 
+def render_scene(kind: str, variant: str = "tune", seed: int = 0) -> tuple[Screen, dict]:
+    """One scene on its own (for tests): the screen (image, texts) and the secrets used."""
+    rng = random.Random(seed)
+    secrets = make_secrets(rng)
+    entry = BANKS[variant][kind]
+    if kind == "slides":
+        entry = entry[0]
+    theme = THEMES["light"]
+    scr = Screen(theme["bg"])
+    chrome(scr, _scene_title(kind, entry), theme, clock(9 * 3600))
+    BUILDERS[kind](scr, rng, entry, theme, secrets)
+    return scr, secrets
+
+
 def generate(out: Path, variant: str = "tune", size: tuple[int, int] = (W, H)) -> dict:
     """Write the recording into `out` (created); returns the truth (also in truth.json)."""
     if variant not in SEEDS:

@@ -116,7 +116,10 @@ def copilot_transcript(event, session):
 
 @hookspec
 def copilot_index(event, session):
-    """An `index` event (`index_type` "audio" or "visual") from index_audio/index_visuals."""
+    """An `index` event (`index_type` "audio" or "visual") from index_audio/index_visuals.
+
+    A visual scene comes as revision 0 and again, with its final `end`, as revision 1 (same
+    `scene_id`): react to revision 0; `event.full_text` includes the screen's `ocr_text`."""
 
 
 @hookspec

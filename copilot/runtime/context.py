@@ -81,7 +81,16 @@ class StreamContext(SessionContext):
         self.category = category
         self.session_time = clock  # seconds since the session started
 
+    recorder = None  # the stream's recording (a display's ScreenRecorder), if kept
+
     def emit(self, event: Event | dict[str, Any]) -> None:
         if isinstance(event, dict):
             event = {"rtstream_id": self.rtstream_id, "channel": self.channel, **event}
         super().emit(event)
+
+    def redact_recording(self, pts: float, boxes, size: tuple[int, int]) -> None:
+        """Black out `boxes` ((x0, y0, x1, y1) in a `size` frame) in the recorded frame at
+        `pts`; a no-op when the stream keeps no screen recording. Any thread but the loop's."""
+        redact = getattr(self.recorder, "redact", None)
+        if redact is not None:
+            redact(pts, boxes, size)

@@ -152,7 +152,11 @@ def wav_to_flac(wav: Path, flac: Path) -> None:
 
 
 class ScreenRecorder:
-    """Changed display frames → JPEG keyframes (`screen/<channel>/`), on a writer thread."""
+    """Changed display frames → JPEG keyframes (`screen/<channel>/`), on a writer thread.
+
+    `redact(pts, boxes, size)` blacks out boxes in the frame recorded at `pts` (the visual
+    index found a secret there): it runs on the writer thread after that frame was written,
+    or at once once the writer has finished."""
 
     VIDEO_MARK = "session_video"  # in the folder of the display that is the session's video
 
@@ -164,6 +168,8 @@ class ScreenRecorder:
             (self.store.directory / self.VIDEO_MARK).touch()
         self.dropped = 0
         self._queue: queue.Queue = queue.Queue(maxsize)
+        self._closed = False
+        self._lock = threading.Lock()
         self._thread = threading.Thread(
             target=self._run, name=f"copilot-record-{channel_file_stem(channel_id)}", daemon=True
         )
@@ -177,8 +183,28 @@ class ScreenRecorder:
         except queue.Full:
             self.dropped += 1
 
+    def redact(self, pts: float, boxes, size: tuple[int, int]) -> None:
+        """Any thread but the loop's (it may wait for room in the writer's queue)."""
+        with self._lock:
+            if not self._closed:
+                try:
+                    self._queue.put((pts, boxes, size), timeout=CLOSE_TIMEOUT)
+                    return
+                except queue.Full:  # the writer is stuck: paint it from here
+                    pass
+        self._repaint(pts, boxes, size)
+
+    def _repaint(self, pts: float, boxes, size: tuple[int, int]) -> None:
+        try:
+            self.store.repaint(pts, boxes, size)
+        except Exception as exc:
+            log.warning("blacking out a secret in the keyframe at %.3f s failed: %s", pts, exc)
+
     def _run(self) -> None:
         while (frame := self._queue.get()) is not _STOP:
+            if isinstance(frame, tuple):
+                self._repaint(*frame)
+                continue
             try:
                 self.store.add(frame.image, frame.pts)
             except Exception as exc:
@@ -186,6 +212,8 @@ class ScreenRecorder:
 
     def close(self) -> Path | None:
         """Finish writing (bounded); the folder of keyframes, None if the writer is stuck."""
+        with self._lock:  # a redaction queued before this is written before the writer ends
+            self._closed = True
         if not _stop_writer(self._queue, self._thread, "screen recording"):
             return None
         private_tree(self.store.directory)  # the keyframes: 0600, like the audio

@@ -260,6 +260,7 @@ class SessionManager:
             if req.kind == "display":
                 video = req.channel_id == live.record.primary_video_channel_id
                 stream.recorder = ScreenRecorder(folder / "screen", req.channel_id, video=video)
+                ctx.recorder = stream.recorder
             else:
                 stream.recorder = AudioRecorder(folder / "audio", req.channel_id)
         stream.handle = await self.rt.loop.run_in_executor(None, src.open, info, req, pipe.sink)

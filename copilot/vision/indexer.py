@@ -1,21 +1,31 @@
-"""Visual indexing without the runtime: changed frames in, visual-index results out.
+"""Visual indexing without the runtime: changed frames in, one result per scene out.
 
 Feed it from a Sampler (`on_frame`, `on_tick`); it runs OCR, stores keyframes, groups frames
-into batches and calls `on_result(VisualIndexResult)` from its own worker thread ("vision-
+into scenes and calls `on_result(VisualIndexResult)` from its own worker thread ("vision-
 indexer"), so sampling never waits for OCR or a model. The hand-over is a bounded queue: when
-OCR falls behind, the oldest waiting frame is dropped and counted in `stats.dropped`.
+OCR falls behind a live screen, the oldest waiting frame is dropped and counted in
+`stats.dropped` (the scene before it then ends where the dropped change was). A replay
+(`realtime=False`) never drops: frames past the queue size wait zlib-compressed (~30× smaller).
 
-Batches (`batch_config={"type": "time", "value": secs, "frame_count": n}`): a batch opens at the
-first changed frame and closes when it holds `n` frames or `secs` seconds of stream time have
-passed since it opened (seen through `on_tick`), or on flush/stop. A static screen opens no
-batch, so it produces no result. With n=1 every change becomes a result as soon as its OCR is
-done (≈0.2 s for a local change thanks to incremental OCR, ~1.2 s for a full 1080p frame).
+Scenes (`batch_config={"type": "time", "value": secs, "frame_count": n}`): a scene opens at a
+changed frame; its batch takes up to `n` changed frames within `secs` seconds of stream time.
+The batch's result (revision 0) is handed on when it is full or its time is up (seen through
+`on_tick`, so a static screen closes it too); the scene ends at the next change that opens a
+new batch, or at `stop()` — then the same result comes again as revision 1 with the final end.
+A static screen opens no scene. With n=1 every change is a scene, read in ≈0.2 s for a local
+change thanks to incremental OCR, ~1.2 s for a full 1080p frame.
 
-Engines: offline (default) = OCR of the batch's last frame + the active window's title/app,
-turned into a sentence by `describe_screen`; with `model` set, the batch's frames and the
-prompt go to that vision model (`vlm.describe_frames`) and its answer is the text. If the
-model fails, the offline sentence is used and `result.error` says why (and `on_error` is
-called). OCR runs in both cases: `ocr_text` is what search indexes.
+Engines: offline (default) = OCR + the window's title/app (or the title bar read off the
+screen), turned into a sentence by `describe_screen`; it cannot follow a prompt (the result's
+`prompt` is None and a warning is logged once). With `model` set, the batch's frames and the
+prompt go to that vision model (`vlm.describe_frames`) and its answer is the text; if it fails,
+the offline sentence is used and `result.error` says why (and `on_error` is called). OCR runs
+in both cases: `ocr_text` is what search indexes.
+
+Secrets (the sensitive-content detectors on the screen's text) are always located
+(`result.regions`); with `redact=True` they are replaced by `[REDACTED:<kind>]` in the text
+and painted black in the stored keyframes and in frames sent to a model, and `on_secrets(pts,
+regions, (w, h))` lets the caller black out other copies of the frame (the screen recording).
 """
 
 from __future__ import annotations
@@ -23,107 +33,80 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from copilot.ids import new_id
 from copilot.vision.describe import describe_screen
-from copilot.vision.ocr import IncrementalOcr, OcrLine, lines_text
+from copilot.vision.layout import ScreenText, layout
+from copilot.vision.ocr import IncrementalOcr
+from copilot.vision.scenes import BatchConfig, VisualIndexResult
+from copilot.vision.sensitive import find_secrets, paint, redacted
 from copilot.vision.vlm import VlmConfig, VlmError, describe_frames
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PROMPT = "Describe what the user is doing"
-
-
-@dataclass(frozen=True)
-class BatchConfig:
-    type: str = "time"
-    value: float = 2.0
-    frame_count: int = 1
-
-    @classmethod
-    def parse(cls, config: dict | BatchConfig | None) -> BatchConfig:
-        if config is None:
-            return cls()
-        if isinstance(config, BatchConfig):
-            return config
-        unknown = set(config) - {"type", "value", "frame_count"}
-        if unknown:
-            raise ValueError(f"unknown batch_config keys: {sorted(unknown)}")
-        out = cls(
-            type=str(config.get("type", "time")),
-            value=float(config.get("value", cls.value)),
-            frame_count=int(config.get("frame_count", cls.frame_count)),
-        )
-        if out.type != "time":
-            raise ValueError(f"batch_config type must be 'time', not {out.type!r}")
-        if out.value <= 0 or out.frame_count < 1:
-            raise ValueError("batch_config needs value > 0 and frame_count >= 1")
-        return out
-
-
-@dataclass(frozen=True)
-class VisualIndexResult:
-    """One visual-index result; `to_event()` gives the fields of an index event."""
-
-    text: str
-    start: float
-    end: float
-    keyframe_paths: tuple[str, ...]
-    ocr_text: str
-    kind: str = ""
-    window_title: str = ""
-    window_app: str = ""
-    engine: str = "ocr"
-    frame_count: int = 1
-    error: str | None = None
-
-    def to_event(self) -> dict:
-        return {
-            "type": "index",
-            "index_type": "visual",
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-        }
+__all__ = ["DEFAULT_PROMPT", "BatchConfig", "VisualIndexResult", "VisualIndexer"]
 
 
 @dataclass
 class IndexerStats:
     frames_in: int = 0
     dropped: int = 0
+    spilled: int = 0  # replay frames that waited compressed
     ocr_frames: int = 0
     ocr_seconds: float = 0.0
     results: int = 0
+    scenes: int = 0
+    secrets: int = 0
     vlm_errors: int = 0
 
 
 @dataclass
 class _Item:
-    frame: np.ndarray
+    frame: np.ndarray | None
     pts: float
     info: object
-    lines: list[OcrLine] = field(default_factory=list)
+    packed: tuple | None = None
+    screen: ScreenText | None = None
+    regions: list = field(default_factory=list)
     keyframe: str | None = None
+
+    def pack(self) -> None:
+        f = self.frame
+        self.packed = (zlib.compress(f.tobytes(), 1), f.shape, f.dtype)
+        self.frame = None
+
+    def unpack(self) -> None:
+        if self.packed is not None:
+            data, shape, dtype = self.packed
+            self.frame = np.frombuffer(zlib.decompress(data), dtype).reshape(shape).copy()
+            self.packed = None
 
 
 class VisualIndexer:
-    """OCR + keyframes + batching in one worker thread; thread-safe `on_frame` / `on_tick`."""
+    """OCR + keyframes + scenes in one worker thread; thread-safe `on_frame` / `on_tick`."""
 
     def __init__(
         self,
         on_result: Callable[[VisualIndexResult], None],
         *,
-        prompt: str = DEFAULT_PROMPT,
+        prompt: str | None = None,
         batch_config: dict | BatchConfig | None = None,
         model: str | VlmConfig | None = None,
         ocr_engine=None,
         keyframes=None,
         incremental_ocr: bool = True,
         queue_size: int = 8,
+        realtime: bool = True,
+        redact: bool = False,
+        min_confidence: float = 0.7,
+        on_secrets: Callable[[float, list, tuple[int, int]], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         name: str = "vision-indexer",
     ):
@@ -131,6 +114,13 @@ class VisualIndexer:
         self.prompt = prompt or DEFAULT_PROMPT
         self.batch = BatchConfig.parse(batch_config)
         self.vlm = VlmConfig(model) if isinstance(model, str) else model
+        if self.vlm is None and prompt and prompt != DEFAULT_PROMPT:
+            log.warning(
+                "the offline visual describer cannot follow the prompt %r: it describes the "
+                "screen and its text the same way for any prompt (the prompt's words only "
+                "choose what to quote first); set a vision model to have the prompt answered",
+                prompt,
+            )
         if ocr_engine is None:
             from copilot.vision.ocr import RapidOcrEngine
 
@@ -139,18 +129,26 @@ class VisualIndexer:
         self._ocr = IncrementalOcr(ocr_engine) if incremental_ocr else None
         self.keyframes = keyframes
         self.queue_size = max(1, int(queue_size))
+        self.realtime = realtime
+        self.redact = redact
+        self.min_confidence = min_confidence
+        self.on_secrets = on_secrets
         self.on_error = on_error
         self.name = name
         self.stats = IndexerStats()
         self.ready = threading.Event()
         self._cond = threading.Condition()
         self._items: deque[_Item] = deque()
+        self._gap: float | None = None  # when a dropped change happened (the next scene's start)
         self._latest_pts = float("-inf")
+        self._last_tick: float | None = None
+        self._period = 1.0  # sampling period, learnt from the ticks
         self._deadline: float | None = None
         self._flush = False
         self._stop = False
         self._busy = False
         self._batch: list[_Item] = []
+        self._open: VisualIndexResult | None = None  # the last scene, until it ends
         self._thread: threading.Thread | None = None
 
     # -- producer side (any thread) -------------------------------------------------------
@@ -168,23 +166,32 @@ class VisualIndexer:
             return
         with self._cond:
             self.stats.frames_in += 1
-            self._items.append(_Item(frame, float(pts), info))
-            while len(self._items) > self.queue_size:
-                self._items.popleft()
+            item = _Item(frame, float(pts), info)
+            if not self.realtime and len(self._items) >= self.queue_size:
+                item.pack()
+                self.stats.spilled += 1
+            self._items.append(item)
+            while self.realtime and len(self._items) > self.queue_size:
+                lost = self._items.popleft()
+                self._gap = lost.pts if self._gap is None else min(self._gap, lost.pts)
                 self.stats.dropped += 1
             self._latest_pts = max(self._latest_pts, float(pts))
             self._cond.notify()
 
     def on_tick(self, pts: float) -> None:
-        """Sampler callback after every sample: lets a time batch close on a static screen."""
-        deadline = self._deadline
-        self._latest_pts = max(self._latest_pts, float(pts))
-        if deadline is not None and pts >= deadline:
-            with self._cond:
+        """Sampler callback after every sample: time moves on a static screen too."""
+        pts = float(pts)
+        with self._cond:
+            if self._last_tick is not None and pts > self._last_tick:
+                self._period = pts - self._last_tick
+            self._last_tick = pts
+            self._latest_pts = max(self._latest_pts, pts)
+            if self._deadline is not None and pts >= self._deadline:
                 self._cond.notify()
 
     def flush(self, timeout: float | None = 30.0) -> None:
-        """Process everything queued and close the open batch; returns when done."""
+        """Process everything queued and hand on the open batch; returns when done (the last
+        scene stays open: the screen has not changed)."""
         end = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             self._flush = True
@@ -196,7 +203,7 @@ class VisualIndexer:
                 self._cond.wait(left)
 
     def stop(self, timeout: float | None = 30.0) -> None:
-        """Finish queued frames, close the open batch, end the worker."""
+        """Finish queued frames, hand on the open batch, end the last scene, end the worker."""
         with self._cond:
             self._stop = True
             self._cond.notify()
@@ -220,15 +227,16 @@ class VisualIndexer:
                 while not (self._items or self._stop or self._flush or self._due()):
                     self._cond.wait()
                 item = self._items.popleft() if self._items else None
+                gap, self._gap = (self._gap, None) if item is not None else (None, self._gap)
                 flushing, stopping = self._flush, self._stop
                 self._busy = True
             try:
                 if item is not None:
-                    self._process(item)
-                elif self._due():
-                    self._close(self._deadline)
-                elif flushing or stopping:
-                    self._close(None)
+                    self._process(item, gap)
+                elif self._due() or flushing or stopping:
+                    self._close()
+                if item is None and stopping:
+                    self._end_scene(None)
             except Exception as exc:
                 log.exception("visual indexer failed on a frame")
                 if self.on_error is not None:
@@ -238,44 +246,89 @@ class VisualIndexer:
                 if item is None and flushing and not self._items:
                     self._flush = False
                 self._cond.notify_all()
-                if stopping and not self._items and not self._batch:
+                if stopping and not self._items and not self._batch and self._open is None:
                     return
 
-    def _process(self, item: _Item) -> None:
+    def _process(self, item: _Item, gap: float | None) -> None:
         if self._batch and self._deadline is not None and item.pts >= self._deadline:
-            self._close(self._deadline)
+            self._close()
+        if not self._batch:  # a new scene: the one before ended when the screen changed
+            self._end_scene(gap if gap is not None else item.pts)
+        item.unpack()
+        frame = item.frame
         started = time.perf_counter()
-        if self._ocr is not None:
-            item.lines = self._ocr.recognize(item.frame)
-        else:
-            item.lines = self.engine.recognize(item.frame)
+        lines = (self._ocr or self.engine).recognize(frame)
         self.stats.ocr_frames += 1
         self.stats.ocr_seconds += time.perf_counter() - started
-        window = _window(item.info)
+        screen = layout(lines, (frame.shape[1], frame.shape[0]))
+        regions, findings = find_secrets(screen, self.min_confidence)
+        item.regions = regions
+        if regions:
+            self.stats.secrets += len(findings)
+        if self.redact and regions:
+            screen = redacted(screen, findings)
+            frame = item.frame = paint(frame, regions)
+            if self.on_secrets is not None:
+                self.on_secrets(item.pts, regions, (frame.shape[1], frame.shape[0]))
+        item.screen = screen
+        title, app = _window(item.info)
         if self.keyframes is not None:
             kf = self.keyframes.add(
-                item.frame,
+                frame,
                 item.pts,
-                ocr_text=lines_text(item.lines),
-                window={"title": window[0], "app": window[1]} if any(window) else None,
+                ocr_text=screen.text,
+                window={"title": title, "app": app} if title or app else None,
             )
             item.keyframe = str(kf.path)
         if self.vlm is None:
-            item.frame = item.frame[:0]  # the pixels are no longer needed: free them now
+            item.frame = frame[:0]  # the pixels are no longer needed: free them now
         if not self._batch:
             self._deadline = item.pts + self.batch.value
         self._batch.append(item)
         if len(self._batch) >= self.batch.frame_count:
-            self._close(item.pts)
+            self._close()
 
-    def _close(self, end: float | None) -> None:
+    def _seen_until(self, start: float) -> float:
+        """How far the scene that began at `start` has been seen: up to the next change when
+        one is known, else the latest sample; at least one sampling period."""
+        with self._cond:
+            known = [self._items[0].pts] if self._items else []
+            if self._gap is not None:
+                known.append(self._gap)
+            until = min(known) if known else self._latest_pts
+            period = self._period
+        return until if until > start else start + period
+
+    def _close(self) -> None:
         batch, self._batch, self._deadline = self._batch, [], None
         if not batch:
             return
+        result = self._describe(batch)
+        self.stats.results += 1
+        self.stats.scenes += 1
+        self._open = result
+        self._hand_on(result)
+
+    def _end_scene(self, end: float | None) -> None:
+        scene, self._open = self._open, None
+        if scene is None:
+            return
+        if end is None:
+            end = self._seen_until(scene.start)
+        self.stats.results += 1
+        self._hand_on(scene.ending(max(end, scene.end)))
+
+    def _hand_on(self, result: VisualIndexResult) -> None:
+        try:
+            self.on_result(result)
+        except Exception:
+            log.exception("visual index on_result callback failed")
+
+    def _describe(self, batch: list[_Item]) -> VisualIndexResult:
         last = batch[-1]
         title, app = _window(last.info)
-        desc = describe_screen(last.lines, title=title, app=app, prompt=self.prompt)
-        text, engine, error = desc.text, "ocr", None
+        desc = describe_screen(last.screen, title=title, app=app, prompt=self.prompt)
+        text, engine, prompt, error = desc.text, "ocr", None, None
         first_title, first_app = _window(batch[0].info)
         if len(batch) > 1 and (first_title, first_app) != (title, app) and first_title:
             before = describe_screen([], title=first_title, app=first_app)
@@ -287,36 +340,33 @@ class VisualIndexer:
         if self.vlm is not None:
             try:
                 text = describe_frames([it.frame for it in batch], self.prompt, self.vlm)
-                engine = f"vlm:{self.vlm.model}"
+                engine, prompt = f"vlm:{self.vlm.model}", self.prompt
             except VlmError as exc:
                 self.stats.vlm_errors += 1
                 error = str(exc)
                 if self.on_error is not None:
                     self.on_error(exc)
-        seen, ocr_lines = set(), []
-        for it in batch:
-            for line in it.lines:
-                if line.text not in seen:
-                    seen.add(line.text)
-                    ocr_lines.append(line.text)
-        result = VisualIndexResult(
+        rows: list[str] = []
+        for it in batch:  # every row of the first frame, then what later frames added
+            known = set(rows)
+            rows += [row for row in it.screen.text.split("\n") if row and row not in known]
+        start = batch[0].pts
+        return VisualIndexResult(
             text=text,
-            start=batch[0].pts,
-            end=max(last.pts, end if end is not None else last.pts),
+            start=start,
+            end=self._seen_until(start),
             keyframe_paths=tuple(it.keyframe for it in batch if it.keyframe),
-            ocr_text="\n".join(ocr_lines),
+            ocr_text="\n".join(rows),
+            scene_id=new_id("scn"),
             kind=desc.kind,
-            window_title=title,
+            window_title=title or desc.title,
             window_app=app,
             engine=engine,
+            prompt=prompt,
             frame_count=len(batch),
+            regions=tuple(dict.fromkeys(r for it in batch for r in it.regions)),
             error=error,
         )
-        self.stats.results += 1
-        try:
-            self.on_result(result)
-        except Exception:
-            log.exception("visual index on_result callback failed")
 
 
 def _window(info) -> tuple[str, str]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
+import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,10 +115,7 @@ class KeyframeStore:
                 n += 1
                 name = f"{t:010.3f}-{n}{FORMATS[self.fmt]}"
             path = self.directory / name
-            if self.fmt == "jpeg":
-                img.save(path, "JPEG", quality=self.quality, optimize=False)
-            else:
-                img.save(path, "WEBP", quality=self.quality, method=2)
+            self._save(img, path)
             rec = {
                 "t": round(float(t), 3),
                 "file": name,
@@ -131,6 +130,35 @@ class KeyframeStore:
             kf = self._from_record(rec)
             self._insert(kf)
         return kf
+
+    def _save(self, img, path: Path) -> None:
+        if self.fmt == "jpeg":
+            img.save(path, "JPEG", quality=self.quality, optimize=False)
+        else:
+            img.save(path, "WEBP", quality=self.quality, method=2)
+
+    def repaint(self, t: float, boxes, source_size: tuple[int, int]) -> bool:
+        """Paint `boxes` (x0, y0, x1, y1 in a `source_size` = (width, height) frame) black in
+        the keyframe stored at time `t`; the file is replaced atomically. False if none is
+        stored at `t`."""
+        from PIL import Image
+
+        from copilot.vision.sensitive import paint
+
+        with self._lock:
+            i = bisect.bisect_left(self._times, t - 5e-4)
+            if i >= len(self._times) or abs(self._times[i] - t) > 5e-4:
+                return False
+            kf = self._frames[i]
+            with Image.open(kf.path) as img:
+                pixels = np.asarray(img.convert("RGB"))
+            scale = (kf.width / source_size[0], kf.height / source_size[1])
+            out = Image.fromarray(paint(pixels, boxes, scale), "RGB")
+            tmp = kf.path.with_name(f".{kf.path.name}.tmp{kf.path.suffix}")
+            self._save(out, tmp)
+            shutil.copymode(kf.path, tmp)  # a private recording stays private
+            os.replace(tmp, kf.path)
+            return True
 
     def __len__(self) -> int:
         return len(self._frames)

@@ -8,12 +8,16 @@ downloaded; the import and the first inference are slow (~3 s), so the engine lo
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+
+# Recognition drops the space before a time set a little apart ("Priya Raman9:41 AM").
+_GLUED_TIME = re.compile(r"(?<=[A-Za-z])(?=\d{1,2}:\d{2}(?!\d))")
 
 
 @dataclass(frozen=True)
@@ -40,18 +44,31 @@ class OcrEngine(Protocol):
         ...
 
 
-def reading_order(lines: list[OcrLine]) -> list[OcrLine]:
-    """Top-to-bottom rows (lines whose vertical centres are within half a line), left to right."""
+def centre_y(line: OcrLine) -> float:
+    return (line.box[1] + line.box[3]) / 2
+
+
+def rows_of(lines: list[OcrLine]) -> list[list[OcrLine]]:
+    """Lines grouped into rows (vertical centres within half a line of the row's), top to
+    bottom, each row left to right: a table row stays one row."""
     rows: list[list[OcrLine]] = []
-    for line in sorted(lines, key=lambda ln: (ln.box[1] + ln.box[3]) / 2):
-        centre = (line.box[1] + line.box[3]) / 2
+    centres: list[float] = []
+    for line in sorted(lines, key=centre_y):
+        centre = centre_y(line)
         if rows:
-            last = rows[-1][0]
-            if abs((last.box[1] + last.box[3]) / 2 - centre) <= max(4, last.height / 2):
+            height = min(line.height, max(ln.height for ln in rows[-1]))
+            if abs(centres[-1] - centre) <= max(4, height / 2):
                 rows[-1].append(line)
+                centres[-1] = sum(centre_y(ln) for ln in rows[-1]) / len(rows[-1])
                 continue
         rows.append([line])
-    return [ln for row in rows for ln in sorted(row, key=lambda ln: ln.box[0])]
+        centres.append(centre)
+    return [sorted(row, key=lambda ln: ln.box[0]) for row in rows]
+
+
+def reading_order(lines: list[OcrLine]) -> list[OcrLine]:
+    """Top-to-bottom rows, each left to right."""
+    return [ln for row in rows_of(lines) for ln in row]
 
 
 def lines_text(lines: list[OcrLine]) -> str:
@@ -126,7 +143,7 @@ class RapidOcrEngine:
             return []
         lines = []
         for box, text, score in zip(out.boxes, out.txts, out.scores, strict=False):
-            text = str(text).strip()
+            text = _GLUED_TIME.sub(" ", str(text).strip())
             if not text or float(score) < self.min_confidence:
                 continue
             pts = np.asarray(box, dtype=float)

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 import copilot
-from copilot.capture import CaptureClient
+from tests.support.display import replay_display
 from tests.support.openai_stub import ANSWER, Stub
 
 pytestmark = pytest.mark.slow
@@ -41,13 +41,7 @@ def slides(tmp_path):
 
 
 async def _index(conn, slides, **index_options):
-    cap = conn.create_capture_session()
-    client = CaptureClient(client_token=conn.generate_client_token())
-    await client.start_session(
-        capture_session_id=cap.id,
-        channels=[{"channel_id": "display:file", "path": str(slides), "speed": "max"}],
-        stop_when_sources_end=True,
-    )
+    cap, client = await replay_display(conn, slides)
     cap.get_rtstream("display")[0].index_visuals(
         batch_config={"type": "time", "value": 1, "frame_count": 1}, **index_options
     )
@@ -60,7 +54,7 @@ async def test_replayed_slides_are_indexed_offline_at_their_times(home, slides):
         events = await _index(conn, slides)
     finally:
         conn.close()
-    texts = [(e.start, e.source_text or "") for e in events]
+    texts = [(e.start, e.ocr_text or "") for e in events]
     agenda = next(t for t in texts if "budget review" in t[1])
     error = next(t for t in texts if "connection refused" in t[1])
     assert agenda[0] < 1.0 and 2.5 <= error[0] <= 4.0
@@ -101,7 +95,7 @@ def test_cli_run_display_replay(home, slides):
     )
     events = [json.loads(x) for x in out.stdout.splitlines()]
     index = [e for e in events if e["type"] == "index"]
-    assert any("connection refused" in (e["source_text"] or "") for e in index)
+    assert any("connection refused" in (e["ocr_text"] or "") for e in index)
     assert events[-1]["status"] == "stopped"
 
 

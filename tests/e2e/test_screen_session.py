@@ -50,15 +50,15 @@ async def test_display_changes_become_visual_index_events(xvfb, tk_window, home)
                 seen.append(ev)
 
         reader = asyncio.create_task(read())
-        first = await _wait_for(seen, lambda e: "Revenue" in (e.source_text or ""), 30)
+        first = await _wait_for(seen, lambda e: "Revenue" in (e.ocr_text or ""), 30)
         assert first.index_type == "visual" and first.index_id == run.id
         print("visual index text:", first.text)
         assert "Q3 Budget" in first.text and "spreadsheet" in first.text.lower()
         assert first.keyframes and all(Path(p).exists() for p in first.keyframes)
-        assert first.start is not None and first.end >= first.start
+        assert first.start is not None and first.end > first.start and first.revision == 0
 
         win.send(text="Decision: hire two engineers")
-        second = await _wait_for(seen, lambda e: "hire two engineers" in (e.source_text or ""))
+        second = await _wait_for(seen, lambda e: "hire two engineers" in (e.ocr_text or ""))
         assert second.start > first.start
 
         await client.pause("display:1")
@@ -71,7 +71,7 @@ async def test_display_changes_become_visual_index_events(xvfb, tk_window, home)
         resumed = [e async for e in cap.events(types=["channel"])][-1]
         assert resumed.status == "resumed"
         # nothing was captured while paused: what changed then is seen only after resume
-        later = [e for e in seen[count:] if "while paused" in (e.source_text or "")]
+        later = [e for e in seen[count:] if "while paused" in (e.ocr_text or "")]
         assert all(e.start >= resumed.start - 0.3 for e in later)
     finally:
         conn.close()
@@ -96,7 +96,7 @@ async def test_excluded_window_is_never_stored(xvfb, tk_window, home):
         await asyncio.sleep(4)
         await client.stop_session()
         events = [e async for e in cap.events(types=["index"])]
-        texts = " ".join(f"{e.text} {e.source_text}" for e in events)
+        texts = " ".join(f"{e.text} {e.ocr_text}" for e in events)
         assert "Public roadmap" in texts
         assert "hunter2" not in texts and "vault" not in texts
     finally:

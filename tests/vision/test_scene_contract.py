@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 import copilot
-from copilot.capture import CaptureClient
+from tests.support.display import replay_display
 
 pytestmark = pytest.mark.slow
 
@@ -21,12 +21,7 @@ async def test_an_end_update_replaces_the_scene_and_does_not_alert_again(home, t
     Image.new("RGB", (64, 48), "white").save(tmp_path / "0000.png")
     conn = copilot.connect(home=str(home))
     try:
-        cap = conn.create_capture_session()
-        client = CaptureClient(client_token=conn.generate_client_token())
-        await client.start_session(
-            capture_session_id=cap.id,
-            channels=[{"channel_id": "display:file", "path": str(tmp_path), "speed": "max"}],
-        )
+        cap, client = await replay_display(conn, tmp_path, stop_when_sources_end=False)
         scene = {
             "type": "index",
             "index_type": "visual",

@@ -48,7 +48,7 @@ def test_rapidocr_loads_and_runs_offline(loopback_only, tk_window):
     assert loopback_only == []
 
 
-def test_one_change_gives_exactly_one_result(tk_window, ocr_engine, tmp_path):
+def test_one_change_gives_exactly_one_scene_and_its_end(tk_window, ocr_engine, tmp_path):
     win = tk_window(
         title="Q3 Budget - LibreOffice Calc", app="libreoffice-calc", text="Revenue 1.2M"
     )
@@ -66,7 +66,7 @@ def test_one_change_gives_exactly_one_result(tk_window, ocr_engine, tmp_path):
     try:
         assert wait_for(lambda: len(results) == 1), "no baseline result"
         base = results[0]
-        assert base.start == base.end and base.kind == "spreadsheet"
+        assert base.end > base.start and base.kind == "spreadsheet" and not base.ended
         assert base.text.startswith("User is viewing a spreadsheet 'Q3 Budget' in LibreOffice Calc")
         # a ticking clock and a blinking cursor for ~3 s: no new result
         for second in range(1, 7):
@@ -75,7 +75,7 @@ def test_one_change_gives_exactly_one_result(tk_window, ocr_engine, tmp_path):
         assert len(results) == 1, [r.text for r in results]
         changed_at = time.monotonic()
         win.send(text="Action: ship the release Friday")
-        assert wait_for(lambda: len(results) == 2), "the change produced no result"
+        assert wait_for(lambda: len(results) == 3), "the change produced no result"
         latency = time.monotonic() - changed_at
         for second in range(7, 10):
             win.send(clock=f"10:00:{second:02d}")
@@ -84,11 +84,13 @@ def test_one_change_gives_exactly_one_result(tk_window, ocr_engine, tmp_path):
     finally:
         sampler.stop()
         indexer.stop()
-    assert len(results) == 2, [r.text for r in results]
-    change = results[1]
+    assert len(results) == 4, [r.text for r in results]
+    base_end, change, change_end = results[1:]
+    assert base_end.scene_id == base.scene_id and base_end.end == change.start
     assert "ship the release Friday" in change.ocr_text
     assert "Action: ship the release Friday" in change.text
     assert change.start > base.start and latency < 4.0
+    assert change_end.scene_id == change.scene_id and change_end.end > change.start + 1
     assert [kf.t for kf in store.all()] == pytest.approx([base.start, change.start], abs=1e-3)
     assert "ship the release" in store.at(change.start + 5).ocr_text
     assert sampler.stats.changed == 2 and indexer.stats.dropped == 0
@@ -133,7 +135,11 @@ def test_static_screen_makes_no_result_over_30s_of_replay(tk_window, ocr_engine,
 
     sampler, results = replay(30)
     assert sampler.stats.samples == 31 and sampler.stats.changed == 1
-    assert len(results) == 1 and results[0].start == 0.0  # only the baseline frame
+    # only the baseline scene, which lasts the whole replay
+    first, end = results
+    assert (first.start, first.revision, end.revision) == (0.0, 0, 1)
+    assert 0.0 < first.end <= 30.0 and end.end == 30.0
     sampler, results = replay(31)
-    assert sampler.stats.changed == 2 and [r.start for r in results] == [0.0, 31.0]
-    assert "hire two engineers" in results[1].ocr_text
+    firsts = [r for r in results if not r.ended]
+    assert sampler.stats.changed == 2 and [r.start for r in firsts] == [0.0, 31.0]
+    assert "hire two engineers" in firsts[1].ocr_text

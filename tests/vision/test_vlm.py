@@ -54,9 +54,11 @@ def test_indexer_uses_the_model_answer(stub, ocr_engine, tmp_path):
     for i, shade in enumerate((40, 200)):
         indexer.on_frame(np.full((360, 640, 3), shade, np.uint8), float(i), True, None)
     indexer.stop()
-    (result,) = results
+    result, end = results  # the scene, and its end when the indexer stopped
     assert result.text == ANSWER and result.engine == "vlm:openai/stub-vlm"
+    assert result.prompt == "Describe what the user is doing"  # a model follows the prompt
     assert (result.start, result.end, result.frame_count) == (0.0, 1.0, 2)
+    assert (end.scene_id, end.revision, end.text) == (result.scene_id, 1, ANSWER)
     texts, images = image_parts(Stub.requests[0])
     assert texts == ["Describe what the user is doing"] and len(images) == 2
 
