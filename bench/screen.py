@@ -26,7 +26,8 @@ index_visuals with its defaults, redact_sensitive on), scored against the genera
   scenes_one_event_plus_end  share of scenes with exactly one event and one end update (goal
                              1.0); events_start_equals_end (goal 0)
   duplicate_alerts / missed_alerts  sensitive_content alerts per scene and kind beyond /
-                             short of the secrets shown (goal 0 / 0)
+                             short of the secrets of that kind shown (goal 0 / 0);
+                             other_kind_alerts: alerts of a kind the scene shows no secret of
   keyframe_secret_leaks      secrets still readable (8+ characters) by OCR in the stored
                              keyframes and the screen recording (goal 0)
   search_hit_share           two phrases per scene: a visual hit of the right scene in the top 3

@@ -122,7 +122,7 @@ def score(truth: dict, index: list, alerts: list) -> dict:
     ends = {e.scene_id: e for e in index if e.revision > 0}
     ocr_total = ocr_found = desc_found = 0
     spans_ok, one_each, worst = 0, 0, 0.0
-    duplicates = missed = 0
+    duplicates = missed = unexpected = 0
     for scene in truth["scenes"]:
         mine = [e for e in firsts if scene_of(truth, e.start) is scene]
         secret_words = {w for s in scene["secrets"] for w in tokens(s["value"])}
@@ -148,8 +148,11 @@ def score(truth: dict, index: list, alerts: list) -> dict:
         }:
             shown = sum(s["kind"] == kind for s in scene["secrets"])
             raised = sum(a.kind == kind and scene_of(truth, a.start) is scene for a in alerts)
-            duplicates += max(0, raised - shown)
-            missed += max(0, shown - raised)
+            if shown:
+                duplicates += max(0, raised - shown)
+                missed += max(0, shown - raised)
+            else:
+                unexpected += raised
     n = len(truth["scenes"])
     return {
         "scenes": n,
@@ -165,6 +168,7 @@ def score(truth: dict, index: list, alerts: list) -> dict:
         "secrets_shown": sum(len(s["secrets"]) for s in truth["scenes"]),
         "duplicate_alerts": duplicates,
         "missed_alerts": missed,
+        "other_kind_alerts": unexpected,
     }
 
 
