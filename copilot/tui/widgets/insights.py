@@ -11,6 +11,8 @@ from textual.widgets import Static
 
 from copilot.tui.widgets.transcript import stamp
 
+MAX_INSIGHT = 200  # characters of an index event shown (a screen's description runs longer)
+
 
 def insight_text(ev: Any, masked: bool = False) -> Text:
     if ev.type == "alert":
@@ -18,7 +20,8 @@ def insight_text(ev: Any, masked: bool = False) -> Text:
         body = Text.assemble(("⚠ ALERT ", "bold"), f"{what} ({ev.confidence:.2f}) on {ev.channel}")
         return Text.assemble((stamp(ev.start, masked), "dim"), " ", body)
     tag = "screen" if ev.index_type == "visual" else "audio "
-    return Text.assemble((stamp(ev.start, masked), "dim"), " ", (tag, "bold blue"), " ", ev.text)
+    text = ev.text if len(ev.text) <= MAX_INSIGHT else ev.text[: MAX_INSIGHT - 1] + "…"
+    return Text.assemble((stamp(ev.start, masked), "dim"), " ", (tag, "bold blue"), " ", text)
 
 
 def item_text(ev: Any, masked: bool) -> Text:
