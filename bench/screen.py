@@ -17,7 +17,8 @@ Goals: cpu_share_static ≤ 0.03, change_to_event_latency_s ≤ 2.
 Recording part ("recording": {variant: figures}), for each variant of
 scripts/make_screen_recording.py ("tune" was tuned on, "heldout" never was): the ten-scene
 recording replayed through the public API (embedded runtime, display replay at max speed,
-index_visuals with its defaults, redact_sensitive on), scored against the generator's truth:
+index_visuals with its defaults, redact_sensitive on unless --no-redaction), scored against
+the generator's truth:
   ocr_word_share             visible words (secrets excepted: they are redacted) found in the
                              scene's `ocr_text` (goal ≥ 0.95)
   description_word_share     the same in the scene's description (`text`; reported)
@@ -34,7 +35,7 @@ index_visuals with its defaults, redact_sensitive on), scored against the genera
   seconds                    wall time of the replay (OCR of every scene)
 
 Usage: python bench/screen.py [--quick] [--seconds N] [--changes N] [--variants tune,heldout]
-                              [--no-live] [--no-recording]
+                              [--no-live] [--no-recording] [--no-redaction]
 """
 
 from __future__ import annotations
@@ -249,6 +250,7 @@ def main() -> None:
     ap.add_argument("--variants", default="tune,heldout", help="recordings to score")
     ap.add_argument("--no-live", action="store_true", help="skip the Xvfb part")
     ap.add_argument("--no-recording", action="store_true", help="skip the recordings")
+    ap.add_argument("--no-redaction", action="store_true", help="replay with redact_sensitive off")
     args = ap.parse_args()
     figures: dict = {}
     if not args.no_live:
@@ -258,7 +260,9 @@ def main() -> None:
         from screen_recording import recording_figures
 
         figures["recording"] = {
-            v: recording_figures(v) for v in args.variants.split(",") if v.strip()
+            v: recording_figures(v, redact=not args.no_redaction)
+            for v in args.variants.split(",")
+            if v.strip()
         }
     print(json.dumps(figures))
 

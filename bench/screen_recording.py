@@ -72,7 +72,7 @@ def _leaks(home: Path, session_id: str, truth: dict, engine) -> tuple[int, int]:
     return leaks, read
 
 
-def recording_figures(variant: str) -> dict:
+def recording_figures(variant: str, redact: bool = True) -> dict:
     import copilot
     from copilot.vision.ocr import RapidOcrEngine
     from scripts.make_screen_recording import generate
@@ -80,7 +80,7 @@ def recording_figures(variant: str) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"screen-{variant}-") as tmp:
         tmp = Path(tmp)
         truth = generate(tmp / "recording", variant)
-        conn = copilot.connect(home=str(tmp / "home"), screen_fps=1, redact_sensitive=True)
+        conn = copilot.connect(home=str(tmp / "home"), screen_fps=1, redact_sensitive=redact)
         try:
             started = time.monotonic()
             events = asyncio.run(_replay(conn, tmp / "recording"))
@@ -103,20 +103,21 @@ def recording_figures(variant: str) -> dict:
             leaks, read = _leaks(tmp / "home", sid, truth, engine)
         finally:
             conn.close()
-    out = score(truth, index, alerts)
+    out = score(truth, index, alerts, redact)
     out.update(
         keyframe_secret_leaks=leaks,
         keyframes_checked=read,
         search_hit_share=round(found / max(1, searched), 3),
         seconds=round(seconds, 1),
     )
+    out["redact_sensitive"] = redact
     _report(variant, truth, index, out)
     for a in alerts:
         print(f"  alert {a.start:6.2f} {a.kind}: {(a.text or '')[:100]!r}")
     return out
 
 
-def score(truth: dict, index: list, alerts: list) -> dict:
+def score(truth: dict, index: list, alerts: list, redact: bool = True) -> dict:
     """Word shares, spans, events per scene and alert counts (pure: no runtime needed)."""
     firsts = [e for e in index if e.revision == 0]
     ends = {e.scene_id: e for e in index if e.revision > 0}
@@ -125,7 +126,8 @@ def score(truth: dict, index: list, alerts: list) -> dict:
     duplicates = missed = unexpected = 0
     for scene in truth["scenes"]:
         mine = [e for e in firsts if scene_of(truth, e.start) is scene]
-        secret_words = {w for s in scene["secrets"] for w in tokens(s["value"])}
+        # redacted secrets are not expected in the text
+        secret_words = {w for s in scene["secrets"] for w in tokens(s["value"])} if redact else ()
         words = [w for w in scene["words"] if w not in secret_words]
         seen_ocr = set().union(*(tokens(e.ocr_text) for e in mine)) if mine else set()
         seen_desc = set().union(*(tokens(e.text) for e in mine)) if mine else set()
