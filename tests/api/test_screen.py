@@ -37,7 +37,7 @@ async def test_a_screen_recording_is_indexed_and_its_secret_alerts(api):
     index = [e for e in events if e.type == "index"]
     assert len(index) >= 5 and all(e.index_type == "visual" for e in index)
     assert all(e.index_id == run.id and e.channel == "display:file" for e in index)
-    settings = next(e for e in index if "Test account settings" in (e.source_text or ""))
+    settings = next(e for e in index if "Test account settings" in (e.ocr_text or ""))
     assert 46.0 <= settings.start <= 47.5
     alerts = [e for e in events if e.type == "alert" and e.label == "sensitive_content"]
     key = next(a for a in alerts if a.kind == "api_key")
