@@ -134,18 +134,24 @@ class TranscriptFeature:
         with self._lock:
             settings = stream.runtime.settings
             refine = (settings.asr_refine_model or "").strip()
-            if self._refiner is None and refine.lower() not in REFINE_OFF:
-                try:
-                    refine_path = resolve_model(refine)
-                except ModelNotFoundError as exc:
-                    raise ConfigError(f"asr_refine_model: {exc}") from None
-                self._refiner = self._start_refiner(settings, refine_path)
-            if self._transcriber is not None or (self._loader_started and not self._ready.is_set()):
-                return
+            start_refiner = self._refiner is None and refine.lower() not in REFINE_OFF
+            start_live = self._transcriber is None and not (
+                self._loader_started and not self._ready.is_set()
+            )
+            # both models are found before either starts loading: a bad setting is a clear
+            # error, with no model left loading on a thread nobody will close
             try:
-                model_path = resolve_model(settings.asr_model)
+                refine_path = resolve_model(refine) if start_refiner else None
+            except ModelNotFoundError as exc:
+                raise ConfigError(f"asr_refine_model: {exc}") from None
+            try:
+                model_path = resolve_model(settings.asr_model) if start_live else None
             except ModelNotFoundError as exc:
                 raise ConfigError(f"asr_model: {exc}") from None
+            if refine_path is not None:
+                self._refiner = self._start_refiner(settings, refine_path)
+            if model_path is None:
+                return
             self._ready.clear()
             self._load_error = None
             self._loader_started = True

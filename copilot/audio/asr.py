@@ -34,7 +34,7 @@ from typing import Protocol
 import numpy as np
 
 from copilot.audio.loops import find_loop, too_fast, trim_loops
-from copilot.audio.models import resolve_model
+from copilot.audio.models import import_faster_whisper, resolve_model
 
 SAMPLE_RATE = 16000
 _HOP = 160  # samples per mel frame
@@ -174,7 +174,8 @@ class FasterWhisperEngine:
         loop_retry: bool = True,
         warm: bool = True,
     ) -> None:
-        from faster_whisper import WhisperModel  # lazy: heavy
+        import_faster_whisper()  # lazy (heavy), and safe from two threads at once
+        from faster_whisper import WhisperModel
 
         self.model_path = resolve_model(model, cache_dir)
         self.cpu_threads = cpu_threads

@@ -24,6 +24,20 @@ _BUNDLED_TINY = ("tiny.en", "default", "bundled", "bundled-tiny.en")
 _BUNDLED_BASE = ("base", "bundled-base")
 _MODEL_FILES = ("model.bin", "config.json")
 _join_lock = threading.Lock()
+_import_lock = threading.Lock()
+
+
+def import_faster_whisper() -> None:
+    """Import faster-whisper's modules once, under one lock: the live and refine models load
+    on two threads at once, and two threads importing the same package's submodules can
+    deadlock in importlib (Python then raises _DeadlockError in one of them, and that model
+    silently fails to load). Cheap after the first call."""
+    with _import_lock:
+        import ctranslate2  # noqa: F401
+        import faster_whisper
+        import faster_whisper.tokenizer
+        import faster_whisper.transcribe
+        import faster_whisper.utils  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -146,6 +160,7 @@ def _bundled_base(cache_dir: str | os.PathLike | None, tried: list[str]) -> str 
 
 
 def _hf_cache(spec: str, tried: list[str]) -> str | None:
+    import_faster_whisper()
     from faster_whisper.utils import available_models, download_model
 
     if spec not in available_models() and "/" not in spec:
