@@ -34,8 +34,9 @@ class Notes:
 
     def __init__(self, session_id: str) -> None:
         self.session_id = session_id
-        self.decisions: list[tuple[float | None, str]] = []
-        self.questions: list[tuple[float | None, str]] = []
+        # per utterance, its newest revision's decisions and questions: a refined transcript
+        # (same utterance_id, higher revision) replaces what the earlier text gave
+        self.heard: dict[str, tuple[int, list[tuple[float | None, str]], list]] = {}
         self.items: dict[str, object] = {}  # item_id -> latest action_item event
         self.status = "live"
 
@@ -44,20 +45,32 @@ class Notes:
             self.items[ev.item_id] = ev  # an amended item replaces its earlier version
             return True
         if ev.type == "transcript" and ev.is_final:
+            key = ev.utterance_id or f"seq-{ev.seq}"
+            revision = ev.revision or 0
+            old = self.heard.get(key)
+            if old is not None and old[0] > revision:
+                return False  # an older revision arriving late changes nothing
             who = f"{ev.speaker}: " if ev.speaker else ""
-            changed = False
+            decisions, questions = [], []
             for sentence in SENTENCE.split(ev.text.strip()):
                 if sentence.endswith("?"):
-                    self.questions.append((ev.start, who + sentence))
-                    changed = True
+                    questions.append((ev.start, who + sentence))
                 elif DECIDED.search(sentence):
-                    self.decisions.append((ev.start, sentence))
-                    changed = True
-            return changed
+                    decisions.append((ev.start, sentence))
+            self.heard[key] = (revision, decisions, questions)
+            return bool(decisions or questions or (old and (old[1] or old[2])))
         if ev.type == "capture_session" and ev.status in ("stopped", "failed"):
             self.status = "final" if ev.status == "stopped" else f"final (failed: {ev.reason})"
             return True
         return False
+
+    @property
+    def decisions(self) -> list[tuple[float | None, str]]:
+        return [d for _, found, _ in self.heard.values() for d in found]
+
+    @property
+    def questions(self) -> list[tuple[float | None, str]]:
+        return [q for _, _, found in self.heard.values() for q in found]
 
     def markdown(self) -> str:
         out = [f"# Meeting notes — {self.session_id}", "", f"_status: {self.status}_", ""]

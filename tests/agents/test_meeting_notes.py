@@ -89,7 +89,9 @@ async def test_live_notes_from_the_sample_meeting(home, tmp_path):
 
 def test_notes_script_against_a_served_backend(home, tmp_path):
     plugins = [transcript_plugin, action_items_plugin]
-    with run_backend(home, plugins, drain_timeout=120) as backend:
+    # refine off for the same reason as above (scripted items pinned to the live pass's text);
+    # test_notes_follow_revisions covers what a refined transcript does to the notes
+    with run_backend(home, plugins, drain_timeout=120, asr_refine_model="off") as backend:
         out = tmp_path / "notes.md"
         args = ["--speed", "max", "--out", str(out), "--base-url", backend.url]
         proc = subprocess.run(
@@ -116,3 +118,32 @@ def test_notes_script_against_a_served_backend(home, tmp_path):
         assert any(e.text in line and f"**{owner}**" in line for line in lines), (e, lines)
     # streaming ASR under CPU contention can blur one utterance; the rest must be there
     assert scripted_items_found(text) >= len(REFERENCE["action_items"]) - 1, text
+
+
+def test_notes_follow_revisions():
+    """A refined transcript (same utterance_id, higher revision) replaces the decisions and
+    questions its earlier text gave; a late older revision changes nothing."""
+    from copilot.events import TranscriptEvent
+
+    def final(text, revision, seq, utterance_id="u1"):
+        return TranscriptEvent(
+            capture_session_id="cap-1", text=text, is_final=True, utterance_id=utterance_id,
+            revision=revision, seq=seq,
+            start=40.0, end=44.0, speaker="me",
+        )  # fmt: skip
+
+    notes = meeting_notes.Notes("cap-1")
+    assert notes.apply(
+        final("Then we have decided to launch. Could someone share their sides?", 0, 1)
+    )
+    assert notes.apply(
+        final("And we have decided to launch. Could someone share the slides?", 1, 2)
+    )
+    assert not notes.apply(final("Then we have decided to launch.", 0, 3))  # stale
+    assert notes.apply(final("Where are we on the budget?", 0, 4, utterance_id="u2"))
+    text = notes.markdown()
+    assert section(text, "Decisions") == ["- [00:40] And we have decided to launch."]
+    assert section(text, "Open questions") == [
+        "- [00:40] me: Could someone share the slides?",
+        "- [00:40] me: Where are we on the budget?",
+    ]

@@ -16,6 +16,7 @@ from copilot.audio.wer import wer
 from copilot.remote import RemoteConnection
 from copilot.remote.capture import RemoteCaptureClient
 from copilot.remote.events import iter_remote_events
+from copilot.text.revisions import newest_finals
 from tests.server.support import Receiver
 from tests.support import replicas
 from tests.support.postgres import database
@@ -87,7 +88,7 @@ async def _run(a, b, key, receiver, sources) -> None:
     # B's subscriber saw every event exactly once, in order
     assert [e.seq for e in seen_on_b] == [e.seq for e in events]
     # the log has every utterance of the meeting, each once
-    got = [e for e in events if e.type == "transcript" and e.is_final]
+    got = newest_finals(events)  # one per utterance: its refined text where it was revised
     for channel in ("mic", "system_audio"):
         ref = [u for u in REFERENCE["utterances"] if u["channel"] == channel]
         mine = [e for e in got if e.channel == f"{channel}:file"]
