@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -17,6 +17,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from copilot.delivery.selection import DEFAULT as WEBHOOK_DEFAULT
+from copilot.delivery.selection import check as check_webhook_events
 from copilot.errors import ConfigError
 
 
@@ -55,6 +57,17 @@ class Settings(BaseSettings):
         default_factory=list,
         description="hosts webhooks may go to (names, *.wildcards, IPs, CIDRs); empty: any "
         "but link-local and cloud-metadata addresses",
+    )
+    webhook_events: list[str] = Field(
+        default_factory=lambda: list(WEBHOOK_DEFAULT),
+        description="what webhooks carry unless a session says (webhook_events=[...]): "
+        "capture_session, transcript (finals), audio_index, visual_index, action_item, alert; "
+        "also channel, recording-complete, error, plugin_error, custom types, or *",
+    )
+    webhook_drain_timeout: float = Field(
+        default=5.0,
+        ge=0,
+        description="seconds closing a runtime waits for due webhooks to be tried once",
     )
     auth_recheck_interval: float = Field(
         default=5.0,
@@ -150,6 +163,11 @@ class Settings(BaseSettings):
     redact_sensitive: bool = Field(
         default=False, description="replace detected secrets in stored transcript/index text"
     )
+
+    @field_validator("webhook_events")
+    @classmethod
+    def _known_webhook_events(cls, value: list[str]) -> list[str]:
+        return check_webhook_events(value)
 
     @classmethod
     def settings_customise_sources(

@@ -36,9 +36,12 @@ class Connection:
         end_user_id: str | None = None,
         callback_url: str | None = None,
         metadata: dict[str, Any] | None = None,
+        webhook_events: list[str] | None = None,
     ) -> CaptureSession:
+        """A new session. With `callback_url`, its events are POSTed there as signed
+        webhooks (`webhook_events` chooses which; default: the `webhook_events` setting)."""
         rt = self.runtime
-        rec = rt.call(rt.sessions.create, end_user_id, callback_url, metadata)
+        rec = rt.call(rt.sessions.create, end_user_id, callback_url, metadata, webhook_events)
         return CaptureSession(rt, rec)
 
     def get_capture_session(self, capture_session_id: str) -> CaptureSession:
@@ -73,6 +76,15 @@ class Connection:
     def revoke_client_token(self, token: str) -> None:
         claims = self.runtime.verify_token(token)
         self.runtime.call(self.runtime.store.tokens.revoke, claims.jti)
+
+    # -- webhooks --
+    def webhook_secret(self) -> str:
+        """The `whsec_…` secret webhooks are signed with (verify with copilot.delivery.signing)."""
+        return self.runtime.webhooks.secret
+
+    def webhook_attempts(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Latest delivery attempts, newest first."""
+        return self.runtime.call(self.runtime.webhooks.list_attempts, limit)
 
     # -- plugins and events --
     def register_plugin(self, plugin: Any, name: str | None = None) -> str:

@@ -215,6 +215,7 @@ class CaptureSession:
         self.id = record.id
         self.end_user_id = record.end_user_id
         self.callback_url = record.callback_url
+        self.webhook_events = record.webhook_events
         self.metadata = record.metadata
         self.created_at = record.created_at
 

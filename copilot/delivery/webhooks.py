@@ -1,32 +1,38 @@
-"""Durable, signed webhooks for a runtime: `Webhooks(rt).install()`.
+"""Durable, signed webhooks for a runtime: every started Runtime (embedded or under
+`copilot serve`) installs one `Webhooks(rt)`.
 
-Guarantee: every lifecycle (`capture_session.*`) and `alert` event that reached the event log
-of a session with a `callback_url` is delivered at least once, in seq order per session, as
-long as the database survives — including across a killed server (the outbox reconciles from
-the log at startup). A receiver may see a message twice (crash after its 2xx, before we
-record it); dedupe on `webhook-id`.
+Guarantee: every event a session with a `callback_url` selected (`webhook_events`, by default
+lifecycle, final transcripts, audio/visual index events, action items and alerts) that reached
+its event log is delivered at least once, in seq order per session, as long as the database
+survives — including across a killed process (the outbox reconciles from the log at startup).
+A receiver may see a message twice (crash after its 2xx, before we record it); dedupe on
+`webhook-id`. Closing the runtime waits up to `webhook_drain_timeout` for every session's next
+message to be tried once; what is still pending is sent at the next start.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from typing import Any
 
 from copilot import hookimpl
 from copilot.delivery import signing
-from copilot.delivery.outbox import WEBHOOK_TYPES, Outbox
+from copilot.delivery.outbox import Outbox
+from copilot.delivery.selection import webhook_name
 from copilot.delivery.sender import RetryPolicy, Sender
 
 
 class _Hooks:
-    """The plugin object: reconcile on each lifecycle/alert event (on the runtime loop)."""
+    """The plugin object: reconcile on each event a webhook may carry (on the runtime loop)."""
 
     def __init__(self, hooks: Webhooks) -> None:
         self.hooks = hooks
 
     @hookimpl
     async def copilot_event(self, event, session):
-        if event.type in WEBHOOK_TYPES:
+        if webhook_name(event) is not None:
             self.hooks.reconcile(event.capture_session_id)
 
     @hookimpl
@@ -58,7 +64,7 @@ class Webhooks:
         replicas.on_adopt.append(self.reconcile)
 
         def remote(events) -> None:
-            for sid in {e.capture_session_id for e in events if e.type in WEBHOOK_TYPES}:
+            for sid in {e.capture_session_id for e in events if webhook_name(e) is not None}:
                 self.reconcile(sid)
 
         replicas.on_remote.append(remote)
@@ -80,19 +86,43 @@ class Webhooks:
             self.reconcile(sid)
 
     def reconcile(self, session_id: str) -> None:
+        rec = self.rt.sessions.get(session_id)
+        if rec is None or not rec.callback_url:
+            return
         if self.outbox.reconcile(session_id):
             self.sender.wake.set()
+
+    async def drain(self, timeout: float) -> None:
+        """Wait (up to `timeout` s) until every session's next message was tried once: a
+        closing runtime delivers its last events (`stopped`) to a receiver that is up, and
+        does not wait out the backoff of one that is down."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.sender.inflight and not self.rt.store.outbox.unsent_heads():
+                return
+            await asyncio.sleep(0.05)
 
     def stop_on_loop(self) -> None:
         """Backstop at runtime shutdown; `close()` first lets the HTTP client close cleanly."""
         if self.sender is not None and self.sender._task is not None:
             self.sender._task.cancel()
 
+    async def close_on_loop(self, drain: float = 0.0) -> None:
+        """Deliver what is due (up to `drain` s), then stop sending (pending rows stay in the
+        outbox for the next start)."""
+        if self.sender is None:
+            return
+        if drain > 0:
+            with contextlib.suppress(Exception):
+                await self.drain(drain)
+        with contextlib.suppress(Exception):
+            await self.sender.close()
+
     def close(self) -> None:
-        """Stop sending (pending rows stay in the outbox for the next start)."""
+        """Stop sending now, from another thread (the runtime's close does this itself)."""
         if self.sender is not None and not self.rt.closed:
             with contextlib.suppress(Exception):
-                self.rt.call_async(self.sender.close, timeout=10)
+                self.rt.call_async(self.close_on_loop, timeout=10)
 
     def list_attempts(self, limit: int = 100) -> list[dict[str, Any]]:
         return self.rt.store.outbox.attempts(limit)

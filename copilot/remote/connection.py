@@ -50,8 +50,11 @@ class RemoteConnection:
         end_user_id: str | None = None,
         callback_url: str | None = None,
         metadata: dict[str, Any] | None = None,
+        webhook_events: list[str] | None = None,
     ) -> RemoteCaptureSession:
         body = {"end_user_id": end_user_id, "callback_url": callback_url, "metadata": metadata}
+        if webhook_events is not None:
+            body["webhook_events"] = list(webhook_events)
         return RemoteCaptureSession(self.api, self.api.post("/v1/capture_sessions", body))
 
     def get_capture_session(self, capture_session_id: str) -> RemoteCaptureSession:

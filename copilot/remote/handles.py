@@ -131,6 +131,7 @@ class RemoteCaptureSession:
         self.id = data["id"]
         self.end_user_id = data.get("end_user_id")
         self.callback_url = data.get("callback_url")
+        self.webhook_events = data.get("webhook_events")
         self.metadata = data.get("metadata") or {}
         self.created_at = data.get("created_at")
 

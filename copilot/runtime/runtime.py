@@ -86,8 +86,16 @@ def _hook_interpreter_exit() -> None:
 
 
 class Runtime:
-    def __init__(self, settings: Settings | None = None, *, entrypoints: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        entrypoints: bool = True,
+        webhook_policy: Any = None,
+    ) -> None:
         self.settings = settings or load_settings()
+        self._webhook_policy = webhook_policy  # a delivery.sender.RetryPolicy (tests: fast)
+        self.webhooks: Any = None
         self.home = self.settings.home
         self.types = EventTypes()
         self.plugins = PluginManager(self.settings)
@@ -120,6 +128,7 @@ class Runtime:
         self._thread.start()
         self.started = True
         self.call(self._start_on_loop)
+        self._install_webhooks()
         _RUNNING.add(self)
         _OPEN.add(self)
         _hook_interpreter_exit()
@@ -131,6 +140,13 @@ class Runtime:
         self.replicas.start()
         self.sessions.recover_stale()
         self.plugins.call_each("copilot_startup", runtime=self)
+
+    def _install_webhooks(self) -> None:
+        """Sessions with a `callback_url` get their webhooks from this runtime, embedded or
+        served: the same outbox, signing and retries (copilot/delivery)."""
+        from copilot.delivery.webhooks import Webhooks
+
+        self.webhooks = Webhooks(self, self._webhook_policy).install()
 
     def _run_loop(self) -> None:
         asyncio.set_event_loop(self.loop)
@@ -147,6 +163,12 @@ class Runtime:
             self.call_async(self.sessions.stop_all, timeout=self.settings.drain_timeout + 30)
         except Exception as exc:  # closing must finish even if a session cannot stop cleanly
             log.warning("stopping sessions at close failed: %s", exc)
+        if self.webhooks is not None:  # the last events (`stopped`) go out before we stop
+            drain = self.settings.webhook_drain_timeout
+            try:
+                self.call_async(self.webhooks.close_on_loop, drain, timeout=drain + 15)
+            except Exception as exc:
+                log.warning("stopping webhooks at close failed: %s", exc)
         self.call_async(self._close_on_loop, timeout=30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)

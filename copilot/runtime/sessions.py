@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from copilot.capture.channels import primary_video
 from copilot.capture.sources import CaptureSource, ChannelInfo, ChannelRequest
 from copilot.delivery.destinations import check_callback_url
+from copilot.delivery.selection import check as check_webhook_events
 from copilot.errors import CopilotError, IllegalTransition, NotFound
 from copilot.events import CaptureErrorEvent, CaptureSessionEvent, ChannelEvent
 from copilot.ids import new_id
@@ -86,14 +87,23 @@ class SessionManager:
         return self.rt.store.sessions.rtstreams(session_id)
 
     def create(
-        self, end_user_id: str | None, callback_url: str | None, metadata: dict[str, Any] | None
+        self,
+        end_user_id: str | None,
+        callback_url: str | None,
+        metadata: dict[str, Any] | None,
+        webhook_events: list[str] | None = None,
     ) -> SessionRecord:
         if callback_url is not None:
             check_callback_url(callback_url, self.rt.settings.webhook_allow_hosts)
+        if webhook_events is not None:
+            if callback_url is None:
+                raise ValueError("webhook_events needs a callback_url to deliver them to")
+            webhook_events = check_webhook_events(webhook_events, self.rt.types.names())
         rec = SessionRecord(
             id=new_id("cap"),
             end_user_id=end_user_id,
             callback_url=callback_url,
+            webhook_events=webhook_events,
             metadata=dict(metadata or {}),
         )
         self.rt.publish(

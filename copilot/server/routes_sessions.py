@@ -20,6 +20,7 @@ class CreateSession(BaseModel):
     end_user_id: str | None = Field(None, max_length=256)
     callback_url: str | None = Field(None, max_length=2048, pattern=r"^https?://")
     metadata: dict[str, Any] | None = None
+    webhook_events: list[str] | None = Field(None, max_length=64)
 
 
 class ExportBody(BaseModel):
@@ -42,7 +43,9 @@ def _json(conn, cap) -> dict[str, Any]:
 @router.post("", status_code=201, dependencies=[Depends(require_backend)])
 def create_session(body: CreateSession, request: Request) -> dict[str, Any]:
     conn = request.app.state.conn
-    cap = conn.create_capture_session(body.end_user_id, body.callback_url, body.metadata)
+    cap = conn.create_capture_session(
+        body.end_user_id, body.callback_url, body.metadata, body.webhook_events
+    )
     return _json(conn, cap)
 
 

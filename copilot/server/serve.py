@@ -17,19 +17,19 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def build(settings: Any = None, *, entrypoints: bool = True, policy=None, plugins=()):
-    """A started runtime with webhooks installed, and the app over it; `plugins` (objects or
-    `(name, object)` pairs) are registered besides the installed ones."""
+    """A started runtime (it delivers its sessions' webhooks, as an embedded one does), and
+    the app over it; `plugins` (objects or `(name, object)` pairs) are registered besides the
+    installed ones; `policy` is the webhooks' RetryPolicy."""
     from copilot.config import load_settings
-    from copilot.delivery.webhooks import Webhooks
     from copilot.runtime.runtime import Runtime
     from copilot.server.app import create_app
 
-    rt = Runtime(settings or load_settings(), entrypoints=entrypoints).start()
+    rt = Runtime(settings or load_settings(), entrypoints=entrypoints, webhook_policy=policy)
+    rt.start()
     for plugin in plugins:  # objects, or (name, object)
         name, obj = plugin if isinstance(plugin, tuple) else (None, plugin)
         rt.register_plugin(obj, name)
-    webhooks = Webhooks(rt, policy).install()
-    return rt, create_app(rt, webhooks=webhooks)
+    return rt, create_app(rt, webhooks=rt.webhooks)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8700, settings: Any = None, **kwargs: Any) -> None:
@@ -49,8 +49,7 @@ def serve(host: str = "127.0.0.1", port: int = 8700, settings: Any = None, **kwa
     try:
         _server_class()(config).run()
     finally:
-        app.state.webhooks.close()
-        rt.close()
+        rt.close()  # stops sessions, delivers their last webhooks, then stops sending
 
 
 def _server_class():

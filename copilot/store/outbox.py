@@ -35,12 +35,11 @@ class OutboxStore:
 
     # ------------------------------------------------------------ filling (the reconciler)
     def stale_sessions(self) -> list[str]:
-        """Sessions with a callback_url whose lifecycle/alert events are not all enqueued."""
+        """Sessions with a callback_url whose logged events the reconciler has not all read."""
         rows = self.db.execute(
             "SELECT s.id FROM sessions s LEFT JOIN webhook_cursor c ON c.capture_session_id = s.id"
             " WHERE s.callback_url IS NOT NULL AND COALESCE(c.last_seq, 0) < (SELECT"
-            " COALESCE(MAX(seq), 0) FROM events e WHERE e.capture_session_id = s.id"
-            " AND e.type IN ('capture_session', 'alert'))"
+            " COALESCE(MAX(seq), 0) FROM events e WHERE e.capture_session_id = s.id)"
         ).fetchall()
         return [r[0] for r in rows]
 
@@ -84,6 +83,14 @@ class OutboxStore:
             " (SELECT MIN(id) FROM webhook_outbox WHERE status = 'pending'"
             " GROUP BY capture_session_id)"
         ).fetchall()
+
+    def unsent_heads(self) -> int:
+        """Sessions whose oldest pending row was never tried yet (what a close waits for)."""
+        return self.db.execute(
+            "SELECT COUNT(*) FROM webhook_outbox WHERE attempts = 0 AND id IN"
+            " (SELECT MIN(id) FROM webhook_outbox WHERE status = 'pending'"
+            " GROUP BY capture_session_id)"
+        ).fetchone()[0]
 
     def claim(self, ids: list[int], owner: str, ttl: float) -> list[tuple]:
         """Claim those of `ids` that are due and unclaimed; returns their ROW_COLS rows."""

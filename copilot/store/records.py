@@ -15,6 +15,7 @@ class SessionRecord(BaseModel):
     status: SessionStatus = "created"
     end_user_id: str | None = None
     callback_url: str | None = None
+    webhook_events: list[str] | None = None  # what its webhooks carry; None: the setting's
     metadata: dict[str, Any] = Field(default_factory=dict)
     channels: list[dict[str, Any]] = Field(default_factory=list)
     primary_video_channel_id: str | None = None

@@ -161,6 +161,11 @@ CREATE TABLE IF NOT EXISTS client_token_sessions (
 )
 """,
     ),
+    Migration(
+        4,
+        "the events a session's webhooks carry",
+        "ALTER TABLE sessions ADD COLUMN webhook_events TEXT",
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 _TABLE = (

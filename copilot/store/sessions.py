@@ -10,7 +10,7 @@ from copilot.store.sql import Db
 
 _SESSION_COLS = list(SessionRecord.model_fields)
 _STREAM_COLS = list(RTStreamRecord.model_fields)
-_JSON_COLS = {"metadata", "channels"}
+_JSON_COLS = {"metadata", "channels", "webhook_events"}
 _UPSERT = (
     f"INSERT INTO sessions ({', '.join(_SESSION_COLS)})"
     f" VALUES ({', '.join('?' * len(_SESSION_COLS))})"
@@ -27,7 +27,8 @@ def _session_row(rec: SessionRecord) -> tuple:
 def _session_from_row(row: tuple) -> SessionRecord:
     data = dict(zip(_SESSION_COLS, row, strict=True))
     for c in _JSON_COLS:
-        data[c] = json.loads(data[c])
+        if data[c] is not None:  # NULL: a column added later (webhook_events), unset
+            data[c] = json.loads(data[c])
     return SessionRecord.model_validate(data)
 
 

@@ -13,6 +13,7 @@ import pytest
 
 import copilot
 from copilot.audio.wer import wer
+from copilot.delivery.selection import DEFAULT, selected, webhook_name
 from copilot.remote import RemoteConnection
 from copilot.remote.capture import RemoteCaptureClient
 from copilot.remote.events import iter_remote_events
@@ -23,7 +24,6 @@ from tests.support.postgres import database
 
 SAMPLE = Path(copilot.__file__).parent / "data" / "sample_meeting"
 REFERENCE = json.loads((SAMPLE / "reference.json").read_text())
-LIFECYCLE = ("capture_session", "alert")
 
 
 @pytest.mark.slow
@@ -101,8 +101,8 @@ async def _run(a, b, key, receiver, sources) -> None:
     # the client went on through B, resending what A had not transcribed, dropping nothing
     assert client.stats["resent_after_failover"] > 0 and client.stats["reconnects"] >= 1
     assert client.stats["dropped"] == 0
-    # the webhook receiver got every lifecycle event (dedup by webhook-id), signed alike
-    expected = {e.seq for e in events if e.type in LIFECYCLE}
+    # the webhook receiver got every state change and final (dedup by webhook-id), signed alike
+    expected = {e.seq for e in events if webhook_name(e) and selected(webhook_name(e), DEFAULT)}
     await replicas.until(
         lambda: {m["seq"] for m in receiver.events(cap.id)} >= expected, 60, "every webhook"
     )
@@ -112,7 +112,7 @@ async def _run(a, b, key, receiver, sources) -> None:
     print(  # what happened, for the record (pytest -s)
         f"\nfailover: {len(events)} events, {len(got)} finals"
         f" ({len(before_kill)} before the kill), B's subscriber {len(seen_on_b)} events,"
-        f" {len(receiver.received)} webhook POSTs for {len(expected)} lifecycle events,"
+        f" {len(receiver.received)} webhook POSTs for {len(expected)} webhook events,"
         f" client {client.stats}"
     )
     stats = api_b.stats()["replicas"]
