@@ -1,8 +1,10 @@
 """Quality and latency of the offline meeting intelligence: action items and sensitive alerts.
 
-Two sets, scored the same way: the TUNING set (bench/data/intelligence_tuning.json plus the
-older per-utterance sets quality_set/dev2/dev3, each utterance its own meeting) and the
-HELD-OUT set (bench/data/intelligence_heldout.json: written before tuning, never tuned on).
+Sets, scored the same way: the TUNING set (bench/data/intelligence_tuning.json plus the
+older per-utterance sets quality_set/dev2/dev3, each utterance its own meeting), DEV4
+(intelligence_dev4.json, a second development set, tuned on too) and two HELD-OUT sets
+(intelligence_heldout.json and, from the third round, intelligence_heldout2.json: each
+written before a round's tuning, never tuned on).
 Each meeting is replayed utterance by utterance through the same code the plugins run
 (copilot.intelligence.live.MeetingItems for items, SecretAlerts for alerts), revisions
 included. Action items: the meeting's final items (withdrawn ones left out) against the
@@ -13,7 +15,7 @@ Alerts: per utterance (all revisions of one utterance together), kinds compared 
 (password/pin/credential, api_key/private_key, iban/account_number, ssn/national_id), so a
 second alert for the same secret is a false positive. Latency: per utterance, items + alerts.
 
-    .venv/bin/python bench/quality.py [--verbose] [--set tuning|heldout|both]
+    .venv/bin/python bench/quality.py [--verbose] [--set tuning|dev4|heldout|heldout2|both|dev]
 
 Last line: one JSON object.
 """
@@ -46,7 +48,11 @@ TUNING = [
     "quality_dev2.json",
     "quality_dev3.json",
 ]
+DEV = ["intelligence_dev4.json"]
 HELDOUT = ["intelligence_heldout.json"]
+HELDOUT2 = ["intelligence_heldout2.json"]
+SETS = {"tuning": TUNING, "dev4": DEV, "heldout": HELDOUT, "heldout2": HELDOUT2}
+CHOICES = {**{k: [k] for k in SETS}, "both": ["tuning", "heldout"], "dev": ["tuning", "dev4"]}
 MATCH = 0.4
 FAMILY = {
     "password": "credential",
@@ -247,29 +253,35 @@ def goals(h: dict) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="print every miss")
-    ap.add_argument("--set", choices=("tuning", "heldout", "both"), default="both")
+    ap.add_argument(
+        "--set",
+        choices=tuple(CHOICES),
+        default="both",
+        help="tuning, dev4 (tuned on too), heldout, heldout2 (never tuned on); both = "
+        "tuning+heldout, dev = tuning+dev4",
+    )
     args = ap.parse_args()
 
     t0 = time.perf_counter()
     understand.shared_model().classify(["warm up the model"])  # model load is not latency
     load_s = time.perf_counter() - t0
     result: dict = {"bench": "quality", "engine": "offline (MiniLM + logistic regression)"}
-    for label, names in (("tuning", TUNING), ("heldout", HELDOUT)):
-        if args.set not in (label, "both"):
-            continue
+    for label in CHOICES[args.set]:
+        names = SETS[label]
         if args.verbose:
             print(f"== {label}")
         result[label] = evaluate(names, understand.detect, args.verbose)
         h = result[label]
         a, s, lat = h["action_items"], h["alerts"], h["latency_ms"]
         print(
-            f"{label:8s} {h['utterances']:4d} utterances  items P {a['precision']:.2f} "
+            f"{label:9s} {h['utterances']:4d} utterances  items P {a['precision']:.2f} "
             f"R {a['recall']:.2f} F1 {a['f1']:.2f}  owner {a['owner_accuracy']}  due "
             f"{a['due_accuracy']}  duplicates {a['duplicates']}  alerts P {s['precision']:.2f} "
             f"R {s['recall']:.2f}  latency p50 {lat['p50']} ms p95 {lat['p95']} ms"
         )
-    if "heldout" in result:
-        result["heldout_goals"] = goals(result["heldout"])
+    for label in ("heldout", "heldout2"):
+        if label in result:
+            result[f"{label}_goals"] = goals(result[label])
     result["model_load_s"] = round(load_s, 2)
     result["cpus"] = os.cpu_count()
     result["load_average"] = [round(x, 2) for x in os.getloadavg()]
