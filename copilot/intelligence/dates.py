@@ -27,7 +27,7 @@ PATTERNS: list[tuple[re.Pattern, str]] = [
             r"\b(?:today|tonight|end of (?:the )?day|eod|later today|this afternoon|this evening|"
             r"(?:close|end) of business|cob|within the hour|in an hour|in the next hour|"
             r"in (?:a|one|two|three|a few|a couple of) hours|by noon|by lunch(?:time)?|"
-            r"asap)\b",
+            r"asap|right now|right away|straight away|immediately|now(?=\s*(?:[,.!?;]|$)))\b",
             re.I,
         ),
         "today",

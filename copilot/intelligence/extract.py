@@ -31,12 +31,20 @@ ASKS = [
     r"(?:can|could|would|will) (?:you|u)(?: two| both)?(?: (?:also|please|maybe|just|perhaps))*"
     r" (?:be able to |mind |possibly )?",
     r"(?:would|do) you mind ",
+    r"mind ",
     r"any chance you could ",
     r"(?:i|we) (?:need|want|'d like|would like) (?:you|you two|you both) to (?:also )?",
     r"(?:can|may) i ask you to ",
     r"(?:when you get a (?:minute|chance|sec(?:ond)?),? )?(?:could|can) you ",
     r"please,? (?:(?:also|just|do|go ahead and) )?",
     r"(?:remember|don't forget|make sure) to ",
+    r"(?:i was|i'm|i am) (?:thinking|hoping|wondering if) (?:that )?(?:you|u)(?:'d| could| would|"
+    r" might| can)? (?:maybe |perhaps |also )?",
+    r"(?:it'd|it would) be (?:great|good|helpful|really helpful|ideal) if (?:you|u) could ",
+    r"(?:\w+ ){0,3}?(?:said|mentioned|told me) (?:that )?(?:you|u)(?:'d| would| could| will) "
+    r"(?:also )?",
+    r"(?:are you|would you be|will you be) able to ",
+    r"is there any way (?:you|u) could ",
 ]
 TELLS = [
     r"you(?:'ll| will| are going to|'re going to|'re| are) (?:also |then )?",
@@ -53,6 +61,9 @@ COMMITS = [
     r"leave (?:it|that|the \w+) with me,? (?:i'll )?",
     r"(?:i'm|i am) (?=\w+ing\b)(?!going\b|being\b)",
     r"my plan is to ",
+    # an offer: "would it help if I pushed back the review?", "do you want me to draft it?"
+    r"(?:would it (?:help|be (?:useful|helpful|easier|better)) if i|(?:do you )?want me to|"
+    r"shall i|how about i|what if i) (?:just |also )?",
 ]
 THIRD = [
     r"(?P<name>{n})(?:'s| is| will| are| has to| needs to| should| must| shall)(?: also)?"
@@ -71,18 +82,37 @@ MARKED = re.compile(
 )
 ASK_RX = re.compile("|".join(f"(?:{p})" for p in ASKS), re.I)
 TELL_RX = re.compile("|".join(f"(?:{p})" for p in TELLS), re.I)
+SPEAKER_COMMITS = re.compile(
+    r"(?i)i\b|i'|let|leave|my|would it|do you want|want me|shall i|how about|what if"
+)
 _COMMIT_RX = re.compile("|".join(f"(?:{p})" for p in COMMITS), re.I)
 _THIRD_RX = [re.compile(p.format(n=NAME)) for p in THIRD]
 SOMEONE = re.compile(
-    r"\b(?:someone|somebody|anyone|a volunteer|one of you)\b(?: (?:to|will|can|could))?\s*", re.I
+    r"\b(?:someone|somebody|anyone|a volunteer|one of you)\b(?: also| still| really)?"
+    r"(?: (?:to|will|can|could|needs to|has to|ought to|should))?\s*",
+    re.I,
 )
 TRAILING = re.compile(
     r"(?:,\s*|\s+)(?:and then|but|so that|because|since|unless|if|once|okay|ok|right|yeah|yes|"
     r"please|thanks|thank you|for the record|as well|by the way|in the meantime|"
     r"when you get a chance|if you can|if possible|if that works|that'll be|it'll be|"
-    r"which|though)\b.*$|,\s*(?:and|so)\s+(?:i|we|you|it|that|they|he|she)\b.*$",
+    r"which|though)\b.*$|,\s*(?:and|so)\s+(?:i|we|you|it|that|they|he|she)\b.*$"
+    # a new clause after a comma ("raise a refund, it usually lands in a week") or a time
+    # clause with its own verb ("before the board pack goes out", "once it's booked")
+    r"|,\s*(?:it|that|this|they|there)(?:'s|\s+(?:is|are|was|usually|normally|should|will|"
+    r"might|may|can|takes?|lands?))\b.*$"
+    r"|\s+(?:before|once|until|as soon as|when)\s+(?:[\w-]+\s+){0,4}?(?:goes|go|comes|come|"
+    r"arrives?|lands?|gets?|is|are|'s|has|have|happens|starts|finishes)\b.*$"
+    r"|\s+(?:before|once|until|as soon as|when)\s+(?:it|they|he|she|that)'s\b.*$",
     re.I,
 )
+# a clause that is only a condition or a time ("before anyone pays that"): no task of its own
+SUBORDINATE = re.compile(
+    r"(?i)^(?:before|after|if|unless|until|once|when|whenever|since|because|as soon as|while|"
+    r"though|although)\b"
+)
+# a reason said first ("Since it's been said aloud, could you change it?"): read what follows
+REASON_LEAD = re.compile(r"(?i)^(?:since|because|as|now that|given that)\b[^,]{3,80},\s*")
 TAG = re.compile(r",?\s*(?:okay|ok|right|alright|yeah|yes|sound good|does that work)\s*\?*$", re.I)
 DUE_LEAD = (
     r"(?:,\s*)?(?:\s*\b(?:by|before|on|until|due|no later than|for|in|within|at)\b)?"
@@ -118,6 +148,7 @@ class Turn:
     participants: tuple[str, ...] = ()
     user_name: str | None = None
     previous: str | None = None  # the last other person who spoke, if known
+    context: tuple[str, ...] = ()  # the utterances just before this one, oldest first
 
     def other_side(self) -> str | None:
         """The one other person in a two-person call (relative to the speaker)."""
@@ -179,6 +210,11 @@ def read(sentence: str, turn: Turn, today: date, whole: str | None = None) -> Pa
     if voc and name_of(voc.group("name"), turn):
         body = body[voc.end() :]
         body = LEAD.sub("", body)
+    reason = REASON_LEAD.match(body)
+    if reason:
+        body = LEAD.sub("", body[reason.end() :])
+    if SUBORDINATE.match(body):
+        return None
     marked = MARKED.match(body)
     if marked:  # "Action item: Dana to update the wiki", "Action item for Dana: …"
         parts = read(body[marked.end() :], turn, today, whole)
@@ -206,7 +242,7 @@ def read(sentence: str, turn: Turn, today: date, whole: str | None = None) -> Pa
         None,
     )
     if m:
-        owner = turn.speaker if re.match(r"(?i)i\b|i'|let|leave|my", m.group(0)) else None
+        owner = turn.speaker if SPEAKER_COMMITS.match(m.group(0)) else None
         task, due, phrase = clean_task(body[m.end() :], today)
         return _parts(task, owner, due, "commitment", phrase)
     m = SOMEONE.search(body)
@@ -233,13 +269,52 @@ SUBJECT_NP = re.compile(
 PRONOUN_OBJECT = re.compile(r"(?i)^(?P<verb>\w+(?: \w+)?) (?:it|them|that|those|this)\b")
 
 
-def resolve_pronoun(task: str, whole: str) -> str:
-    """ "rotate it" → "rotate the expense system password" when the utterance named it first."""
+_NP_STOP = (
+    r"(?:for|on|in|of|to|with|at|from|by|about|is|are|was|were|has|have|had|keeps|needs|"
+    r"sent|came|went|will|would|can|could|should|and|or|but|so|if|it|that|this|the|a|an|"
+    r"again|yet|now|too|today|yesterday|tomorrow|though|please|just|still|way|moment|meantime|"
+    r"record|end|time|same|thing|rest|\w+ed)(?![\w'-])"
+)
+# a word after a name that makes it the subject of something said ("the bank asked for …")
+SUBJECT_OF = re.compile(
+    r"(?i)\s+(?:\w+ed|said|says|told|tells|sent|sends|came|went|wants|thinks|made|got|gave|"
+    r"took|keeps|needs|asks|asked|wrote|called|emailed|mentioned|reckons)\b"
+)
+# the first thing named in the utterance before ("Do you remember the root password for that
+# box?" → "the root password"): up to five words, stopping at a preposition, verb or comma
+CONTEXT_NP = re.compile(
+    rf"(?i)\b(?P<np>(?:the|our|my|your|their) (?!{_NP_STOP})[a-z][\w-]*"
+    rf"(?: (?!{_NP_STOP})[a-z][\w-]*){{0,4}})"
+)
+DEICTIC = re.compile(
+    r"(?i)^(?:\w+)(?: (?:out|up|down|over|on|off|back|in|through|round|around))? "
+    r"(?:it|that|this|those|these|them|that one|this one|the one|one)"
+    r"(?: (?:out|up|down|over|on|off|back|in|through|again|now|too|as well|for you|for me|"
+    r"right now|right away|straight away|first|once more|ready|done|sorted|finished|to you|"
+    r"over to you|across))*$"
+)
+
+
+def resolve_pronoun(task: str, whole: str, context: tuple[str, ...] = ()) -> str:
+    """ "rotate it" → "rotate the expense system password" when the utterance named it first,
+    or else the utterance just before did ("The ATS password is …" — "Please reset that")."""
     m = PRONOUN_OBJECT.match(task)
-    np_ = SUBJECT_NP.search(whole)
-    if m is None or np_ is None or np_.start("np") > whole.find(task):
+    if m is None:
         return task
-    return f"{m.group('verb')} {np_.group('np')}{task[m.end() :]}"
+    np_ = SUBJECT_NP.search(whole)
+    if np_ is not None and np_.start("np") <= whole.find(task):
+        return f"{m.group('verb')} {np_.group('np')}{task[m.end() :]}"
+    for earlier in reversed(context[-1:]):
+        for found in CONTEXT_NP.finditer(earlier):
+            if not SUBJECT_OF.match(earlier, found.end()):
+                return f"{m.group('verb')} {found.group('np')}{task[m.end() :]}"
+    return task
+
+
+def deictic(task: str) -> bool:
+    """A task that only points back ("take it", "do that", "dig those out"): the reply to
+    something said before, not a task of its own."""
+    return bool(DEICTIC.match(task.strip()))
 
 
 def confirmation_due(sentence: str, today: date) -> date | None:

@@ -55,6 +55,28 @@ FIRST_PERSON_WILL = re.compile(
     r"i'm on it|i'll take)\b",
     re.I,
 )
+OFFER = re.compile(
+    r"\b(?:would it (?:help|be (?:useful|helpful|easier)) if i|do you want me to|want me to|"
+    r"shall i|should i|how about (?:i|if i)|i could)\b",
+    re.I,
+)
+SOFT_ASK = re.compile(
+    r"\bany chance (?:you|u)\b|\bmind \w+ing\b|\b(?:would|will) you be able to\b|"
+    r"\bare you able to\b|\bi was (?:thinking|hoping) (?:that )?you\b|\bi was hoping you'd\b|"
+    r"\b(?:it'd|it would) be (?:great|good|helpful|really helpful|ideal) if you\b|"
+    r"\bis there any way you\b|\bsaid you'd\b|\bmentioned you (?:could|would|'d)\b",
+    re.I,
+)
+NEED = re.compile(
+    r"\b(?:we|someone|somebody|you|one of us|one of you)(?: also| still| really)? "
+    r"(?:need|needs|has|have|ought|should) to\b|\b(?:someone|somebody) should\b",
+    re.I,
+)
+TAKE_ON = re.compile(
+    r"\b(?:that'?ll be me|that's me|leave (?:it|that|this|the \w+) (?:with|to) me|i can own|"
+    r"i'll own|i can take|i'll take|let me take|i'll grab|i can grab|consider it)\b",
+    re.I,
+)
 FEATURE_NAMES = (
     "rule_item",
     "ack_start",
@@ -66,6 +88,10 @@ FEATURE_NAMES = (
     "due_date",
     "secret",
     "short",
+    "offer",
+    "soft_ask",
+    "need",
+    "take_on",
 )
 
 
@@ -89,6 +115,10 @@ def rule_features(sentence: str) -> list[float]:
         float(dates.resolve_due(s, today)[0] is not None),
         float(bool(sensitive.detect(s, 0.7))),
         float(len(s.split()) <= 4),
+        float(bool(OFFER.search(s))),
+        float(bool(SOFT_ASK.search(s))),
+        float(bool(NEED.search(s))),
+        float(bool(TAKE_ON.search(s))),
     ]
 
 

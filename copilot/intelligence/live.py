@@ -22,6 +22,7 @@ from copilot.intelligence.tracker import CORRECTION, Item, ItemTracker, similari
 
 Extractor = Callable[[str, Turn, date], list[Candidate]]  # text, turn, session date
 PAIR_MIN = 0.3  # a revised item this close to the earlier one is that item
+CONTEXT = 2  # utterances kept as context for the next one
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Heard:
     speaker: str | None
     previous: str | None
     raised: list[str] = field(default_factory=list)
+    context: tuple[str, ...] = ()  # what was said just before (pronouns point back into it)
 
 
 class MeetingItems:
@@ -40,6 +42,7 @@ class MeetingItems:
         self.turns = 0
         self.last_speaker: str | None = None
         self.heard: dict[str, Heard] = {}
+        self.recent: list[str] = []  # the last CONTEXT utterances' newest text
         self._lock = threading.RLock()  # the plugin's thread and model answers both write
 
     def speaker_name(self, speaker: str | None) -> str | None:
@@ -47,8 +50,10 @@ class MeetingItems:
         name = self.info.speaker_name(speaker)
         return name or ("me" if speaker == "me" else None)
 
-    def turn_for(self, speaker: str | None, previous: str | None) -> Turn:
-        return Turn(speaker, tuple(self.info.participants), self.info.user_name, previous)
+    def turn_for(
+        self, speaker: str | None, previous: str | None, context: tuple[str, ...] = ()
+    ) -> Turn:
+        return Turn(speaker, tuple(self.info.participants), self.info.user_name, previous, context)
 
     def hear(
         self,
@@ -70,6 +75,7 @@ class MeetingItems:
                 record = self._new_turn(speaker, revision)
                 if utterance_id:
                     self.heard[utterance_id] = record
+                self.recent = [*self.recent, text][-CONTEXT - 1 :]
             else:
                 record = earlier
                 record.revision = revision
@@ -77,7 +83,9 @@ class MeetingItems:
                 item = self.tracker.amend(text, self.info.day)
                 if item is not None:
                     return [item]
-            found = extract(text, self.turn_for(record.speaker, record.previous), self.info.day)
+            found = extract(
+                text, self.turn_for(record.speaker, record.previous, record.context), self.info.day
+            )
             out = self._apply(record, found, replacing=earlier is not None, start=start, end=end)
             if not out and earlier is None:
                 item = self.tracker.amend(text, self.info.day)
@@ -98,7 +106,7 @@ class MeetingItems:
 
     def context(self, utterance_id: str | None) -> Turn | None:
         record = self.heard.get(utterance_id) if utterance_id else None
-        return self.turn_for(record.speaker, record.previous) if record else None
+        return self.turn_for(record.speaker, record.previous, record.context) if record else None
 
     def open_items(self, limit: int = 8) -> list[Item]:
         with self._lock:
@@ -111,7 +119,7 @@ class MeetingItems:
         previous = self.last_speaker if self.last_speaker != name else None
         if name is not None:
             self.last_speaker = name
-        return Heard(revision, self.turns, name, previous)
+        return Heard(revision, self.turns, name, previous, context=tuple(self.recent[-CONTEXT:]))
 
     def _apply(self, record: Heard, found, *, replacing: bool, start, end) -> list[Item]:
         out: list[Item] = []

@@ -38,6 +38,7 @@ SAME_ITEM = 0.5
 NEAR_ITEM = 0.34  # the same owner within ANSWER_TURNS: looser wording still is the same item
 ANSWER_TURNS = 4  # a reply this many turns after a request can take it on
 CONFIRM_TURNS = 3  # a bare "sure, will do" this many turns after a request confirms it
+OFFER_TURNS = 2  # "I can have it ready by Monday" this soon after one's own offer restates it
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Item:
     revision: int = 0
     turn: int = 0  # the meeting turn that raised it
     said_by: str | None = None  # who said it (an owner's own commitment is already accepted)
+    named: bool = False  # the owner was named when it was said (not a guess at the addressee)
 
 
 def task_key(text: str) -> list[str]:
@@ -123,9 +125,12 @@ class ItemTracker:
             c = replace(c, kind="commitment") if c.kind == "confirm" else c
             return self._update(named, c, speaker, start, end, confirmed=True)
         if c.kind == "confirm":
-            confirmed = self.confirm(speaker, c.due, turn, start, end)
-            if confirmed is not None or not c.text or self.open_request_for(speaker, turn, 99):
-                return confirmed
+            takes_on = bool(c.extras.get("takes_on"))
+            target = self.answered(speaker, turn, takes_on)
+            if target is not None:
+                return self.confirm(speaker, c.due, turn, start, end, target=target)
+            if not takes_on and (not c.text or self.open_request_for(speaker, turn, 99)):
+                return None
             c = replace(c, kind="commitment")  # nothing asked of the speaker: a commitment
         old = self.match(c.text)
         if old is None and c.kind == "commitment" and c.owner and c.owner == speaker:
@@ -146,6 +151,7 @@ class ItemTracker:
                 end,
                 turn=turn,
                 said_by=speaker,
+                named=bool(c.owner) and c.owner.lower() in (c.source or "").lower(),
             )
             self.items[item.item_id] = item
             self._keys[item.item_id] = task_key(c.text)
@@ -189,14 +195,44 @@ class ItemTracker:
         )
         return self._store(old, new)
 
+    def answered(self, speaker: str | None, turn: int, takes_on: bool = False) -> Item | None:
+        """What an acceptance by `speaker` answers: the latest open request made to them;
+        else the latest open request someone else made without naming who should do it (an
+        open call, or a guessed addressee: whoever accepts is the one asked); for a take-on
+        ("I can have it ready by Monday") also the speaker's own offer just made."""
+        if not speaker:
+            return None
+        item = self.open_request_for(speaker, turn, CONFIRM_TURNS)
+        if item is not None:
+            return item
+        within = ANSWER_TURNS if takes_on else CONFIRM_TURNS
+        for item in sorted(self.live(), key=lambda i: -i.turn):
+            if turn - item.turn > within:
+                break
+            if item.said_by == speaker:
+                offered = item.owner == speaker and item.kind == "commitment"
+                if takes_on and offered and turn - item.turn <= OFFER_TURNS:
+                    return item  # "would it help if I …?" — "yes please" — "I can have it …"
+                continue
+            if item.kind == "request" and item.status == "open" and not item.named:
+                return item
+        return None
+
     def confirm(
-        self, speaker: str | None, due: date | None, turn: int, start=None, end=None
+        self,
+        speaker: str | None,
+        due: date | None,
+        turn: int,
+        start=None,
+        end=None,
+        target: Item | None = None,
     ) -> Item | None:
-        """A bare acceptance: the latest open request to `speaker` is confirmed."""
-        item = self.open_request_for(speaker, turn, CONFIRM_TURNS) if speaker else None
+        """An acceptance: the item it answers (`answered`) is confirmed, owned by the one
+        who accepted it."""
+        item = target or self.answered(speaker, turn)
         if item is None:
             return None
-        new = replace(item, status="confirmed", due=due or item.due)
+        new = replace(item, status="confirmed", due=due or item.due, owner=speaker or item.owner)
         if start is not None:
             new = replace(new, start=start, end=end)
         return self._store(item, new)

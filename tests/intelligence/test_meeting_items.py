@@ -82,3 +82,29 @@ def test_a_request_heard_after_its_reply_joins_it():
     assert joined.text == "send me the revised forecast" and len(m.tracker.live()) == 1
     (other,) = hear(m, "them", "Sam, could you also send me the travel budget?")
     assert other.item_id != reply.item_id  # same owner, another task
+
+
+def test_whoever_takes_on_an_open_call_owns_it():
+    m = meeting()
+    (asked,) = hear(m, "Oskar", "Would someone mind proofreading the grant application today?")
+    assert asked.owner is None or asked.owner != "Ines"
+    (taken,) = hear(m, "Ines", "I'll take it after lunch.")
+    assert (taken.item_id, taken.owner, taken.status) == (asked.item_id, "Ines", "confirmed")
+    assert len(m.tracker.live()) == 1  # "take it" is not a second item
+
+
+def test_an_offer_restated_with_a_date_is_the_same_item():
+    m = meeting()
+    (offer,) = hear(m, "Ines", "Oskar, would it help if I set up a test account for your team?")
+    assert offer.owner == "Ines" and "test account" in offer.text
+    hear(m, "Oskar", "Yes please, that would be great.")
+    (again,) = hear(m, "Ines", "Okay, I can have it ready by Friday.")
+    assert (again.item_id, again.due) == (offer.item_id, date(2027, 1, 15))
+    assert len(m.tracker.live()) == 1
+
+
+def test_a_pronoun_names_what_the_utterance_before_named():
+    m = meeting()
+    assert hear(m, "me", "By the way, the supplier onboarding checklist is out of date.") == []
+    (item,) = hear(m, "me", "Oskar, mind giving it a refresh before Friday?")
+    assert item.owner == "Oskar" and "supplier onboarding checklist" in item.text
