@@ -1,5 +1,6 @@
 """Speakers within one audio channel: stable `speaker_id`s ("them-1", "them-2", …) from voice
-embeddings clustered online, named when the meeting makes it clear who is who.
+embeddings clustered online (copilot.audio.voice_clusters), named when the meeting makes it
+clear who is who.
 
 Small interface for the transcript feature:
 
@@ -27,49 +28,13 @@ from typing import Any
 
 import numpy as np
 
+from copilot.audio.voice_clusters import OnlineVoices, Voice
+
 log = logging.getLogger("copilot.diarize")
 RATE = 16000
 BUFFER_S = 90.0  # audio kept per channel: finals arrive seconds after their speech
-SAME_VOICE = 0.80  # cosine similarity to a voice's centroid to count as that voice
-MIN_NEW_VOICE_S = 1.2  # shorter finals never start a new voice (too little to tell)
 ANSWER_WITHIN_S = 8.0  # an addressed person answers within this long after being named
 DIARISED = frozenset({"system_audio"})
-
-
-@dataclass
-class Voice:
-    label: str
-    total: np.ndarray  # sum of duration-weighted embeddings
-    seconds: float = 0.0
-    named: bool = False
-    anonymous: str = ""  # the "them-N" it had before it was named
-    doubtful: bool = False  # answered to two names: two people in one voice, never named
-
-    @property
-    def centroid(self) -> np.ndarray:
-        return self.total / max(float(np.linalg.norm(self.total)), 1e-9)
-
-
-class OnlineVoices:
-    """Assign each utterance embedding to the closest known voice, or start a new one."""
-
-    def __init__(self, prefix: str = "them", threshold: float = SAME_VOICE) -> None:
-        self.prefix = prefix
-        self.threshold = threshold
-        self.voices: list[Voice] = []
-
-    def assign(self, embedding: np.ndarray, seconds: float) -> Voice:
-        sims = [float(v.centroid @ embedding) for v in self.voices]
-        best = int(np.argmax(sims)) if sims else -1
-        if best >= 0 and (sims[best] >= self.threshold or seconds < MIN_NEW_VOICE_S):
-            voice = self.voices[best]
-            if sims[best] >= self.threshold:  # only confident matches move the centroid
-                voice.total = voice.total + embedding * seconds
-                voice.seconds += seconds
-            return voice
-        voice = Voice(f"{self.prefix}-{len(self.voices) + 1}", embedding * seconds, seconds)
-        self.voices.append(voice)
-        return voice
 
 
 class AudioRing:
