@@ -19,7 +19,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from copilot.intelligence.sensitive import NUMBER_SAID, Finding, detect, value_digits
+from copilot.intelligence.sensitive import NUMBER_SAID, UNITS, Finding, detect, value_digits
 
 MAX_KEYS = 50_000
 PART_GAP = 60  # characters between two parts of one secret read out together
@@ -38,15 +38,36 @@ LABELS = {
     "national_id": "national id",
 }
 MENTION = [
-    ("card_number", re.compile(r"(?i)\bcard (?:number|details)|number on the card|\bcvv\b")),
+    # the card's security details first: the reply to "the expiry and the three digits on the
+    # back?" is a short number, not a card number
+    ("card_details", re.compile(
+        r"(?i)\bexpiry|\bexpiration|\b(?:three|3|four|4) digits\b|\bsecurity code|\bcvv\b|"
+        r"\bcvc\b")),
+    ("card_number", re.compile(
+        r"(?i)\bcard (?:number|details)|number on the card|\bcard on file\b|"
+        r"\b(?:new|old|replacement|credit|debit) card\b")),
     ("account_number", re.compile(r"(?i)\baccount (?:number|details)|\bsort code|\brouting")),
-    ("pin", re.compile(r"(?i)\bpin\b|\bpass ?code|\b(?:safe|door|alarm|access) code")),
+    ("pin", re.compile(
+        r"(?i)\bpin\b|\bpass ?code|\b(?:safe|door|alarm|access) code|\bone[- ]time (?:code|pass)|"
+        r"\bverification code|\b(?:sms|text|login|2fa|mfa|security) code|\botp\b|"
+        r"\bcode to your (?:phone|email|mobile)")),
+    ("security_answer", re.compile(
+        r"(?i)\b(?:memorable|security|secret) (?:question|answer|word)|\bmaiden name|"
+        r"\bfirst (?:pet|dog|cat|school|car)\b")),
     ("password", re.compile(r"(?i)\bpass ?words?\b|\bpassphrase")),
-]
+]  # fmt: skip
 REPLY = re.compile(
-    r"(?i)^(?:(?:sure|yes|yeah|ok(?:ay)?|right|so|um|uh)[,.]?\s+)*(?:it's|it is|that's|that is|"
-    r"mine's|mine is|ours is|it was)\s+(?P<value>[^\s,.;!?]+(?:[\s,-]+[^\s,.;!?]+){0,15})"
+    r"(?i)^(?:(?:sure|yes|yeah|yep|ok(?:ay)?|right|so|um|uh|oh|and|alright)[,.]?\s+)*(?:it's|"
+    r"it is|that's|that is|mine's|mine is|ours is|it was|(?:i've |i have |i )?(?:changed|set|"
+    r"updated|reset) it to)\s+(?P<value>[^\s,.;!?]+(?:[\s,-]+[^\s,.;!?]+){0,15})"
 )
+# a password read out character by character: "capital B, L, U, E, exclamation mark, two"
+SPELLED_WORD = re.compile(
+    r"(?i)^(?:[a-z]|\d+|capital|upper|lower|case|uppercase|lowercase|small|zero|oh|one|two|"
+    r"three|four|five|six|seven|eight|nine|exclamation|mark|point|at|sign|hash|dollar|"
+    r"underscore|dash|hyphen|dot|star|asterisk|percent|ampersand|plus|double)$"
+)
+NUMBER_RUN = re.compile(rf"\b{NUMBER_SAID}")
 KEY_PREFIX = re.compile(r"^(?:sk-(?:proj-|live-|test-)?|sk_live_|sk_test_|AKIA|ASIA|ghp_|gho_|"
                         r"github_pat_|xox[abposr]-|AIza|eyJ)")  # fmt: skip
 
@@ -143,17 +164,26 @@ class SecretAlerts:
     def _reply(text: str, kind: str) -> list[Finding]:
         """A value said right after a secret was asked for or talked about."""
         m = REPLY.match(text.strip())
+        if kind in NUMERIC:
+            return _numbers_said(text, kind, m)
         if m is None:
             return []
         value = m.group("value").rstrip(" ,.-")
-        digits = value_digits(value)
-        numeric = re.fullmatch(NUMBER_SAID, value, re.I) is not None
-        if kind in ("pin", "card_number", "account_number"):
-            if not numeric:
+        if kind == "security_answer":  # "It's Biscuit, my first dog's name."
+            word = value.split()[0].strip("'\"")
+            if len(word) < 2 or word.lower() in ANSWER_NOT:
                 return []
-            low, high = {"pin": (3, 8), "card_number": (12, 19), "account_number": (6, 18)}[kind]
-            if not low <= len(digits) <= high:
-                return []
+            start = m.start("value")
+            return [Finding("password", start, start + len(word), 0.8, "context", word)]
+        parts = [p.strip() for p in re.split(r",\s*", value) if p.strip()]
+        letters = sum(bool(re.fullmatch(r"(?i)(?:capital |upper ?case |lower ?case )?[a-z]", p))
+                      for p in parts)  # fmt: skip
+        spelled = all(SPELLED_WORD.match(w) for w in value.replace(",", " ").split())
+        if len(parts) >= 4 and letters >= 3 and spelled:
+            # spelled out, character by character: that is the password
+            return [Finding(kind, m.start("value"), m.end("value"), 0.8, "context", value)]
+        if kind != "password":
+            return []
         else:  # a password: one token, letters with digits or symbols
             token = value.split()[0]
             if (
@@ -201,6 +231,43 @@ class SecretAlerts:
     def forget(self, session_id: str) -> None:
         with self._lock:
             self._asked.pop(session_id, None)
+
+
+NUMERIC = {
+    "pin": (3, 8),
+    "card_number": (12, 19),
+    "card_details": (3, 8),
+    "account_number": (6, 18),
+}
+ANSWER_NOT = frozenset(
+    """a an the it that this my not no yes sure fine okay ok what which something right correct
+    wrong true false done there here gone up over one same different easy hard simple""".split()  # noqa: SIM905
+)
+
+
+def _numbers_said(text: str, kind: str, reply: re.Match | None) -> list[Finding]:
+    """After a number was asked for, the reply's number: said after "it's …", or the reply
+    is mostly that number ("Oh nine twenty nine, and the code is five five two")."""
+    low, high = NUMERIC[kind]
+    runs = [
+        r
+        for r in NUMBER_RUN.finditer(text)
+        if len(value_digits(r.group(0))) >= 3 and not UNITS.match(text[r.end() :])
+    ]  # "four hundred dollars", "twelve hundred people" are amounts, not the number asked
+    if not runs:
+        return []
+    digits = sum(len(value_digits(r.group(0))) for r in runs)
+    spoken = sum(len(r.group(0).split()) for r in runs)
+    mostly = spoken >= 0.6 * len(text.split())
+    if reply is None and not mostly:
+        return []
+    if not low <= digits <= high and not any(
+        low <= len(value_digits(r.group(0))) <= high for r in runs
+    ):
+        return []
+    start, end = runs[0].start(), runs[-1].end()
+    found = "card_number" if kind == "card_details" else kind
+    return [Finding(found, start, end, 0.8, "context", text[start:end])]
 
 
 def _hash(value: str) -> str:

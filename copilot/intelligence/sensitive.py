@@ -213,6 +213,25 @@ CREDENTIALS = re.compile(
 )
 
 
+# the answer to a security question said with it: "for the security questions, the answer to
+# city you were born in is Dundee", "my mother's maiden name is Okafor"
+SECURITY_ANSWER = re.compile(
+    r"(?i)(?:\b(?:security|memorable|secret) (?:questions?|answers?|word)\b.{0,60}?"
+    r"\b(?:answer|it)\b.{0,40}?|\b(?:mother's|mothers) maiden name |\bmemorable word )"
+    r"(?:is|was|'s)\s+(?P<value>[A-Za-z][\w'-]{1,30})"
+)
+
+
+def detect_security_answers(text: str) -> list[Finding]:
+    out = []
+    for m in SECURITY_ANSWER.finditer(text):
+        if m.group("value").lower() in NOT_A_PASSWORD:
+            continue
+        out.append(Finding("password", m.start("value"), m.end("value"), 0.85, "answer",
+                           m.group("value")))  # fmt: skip
+    return out
+
+
 def detect_passwords(text: str) -> list[Finding]:
     out = []
     for m in PASSWORD.finditer(text):
@@ -301,7 +320,8 @@ _VALUE = rf"(?:\d+|(?:{_NUMWORD})\b)(?:[\s,.\-/]*(?:\d+|(?:{_NUMWORD})\b))*"
 NUMBER_SAID = rf"(?i:{_VALUE})"  # a value that is only a number, spoken or written
 # between the cue and the value: a few words ("for the shared mailbox", "again,") and "is" / ":"
 _LINK = (
-    r"(?:(?:\s+[\w'-]+){0,4}?[\s,]*(?:\b(?:is|was|are|reads|will be|is now|it's|it is)\b|'s|:|=))?"
+    r"(?:(?:[\s,]+[\w'-]+){0,4}?[\s,]*(?:\b(?:is|was|are|reads|will be|is now|it's|it is|"
+    r"read out|something like|like)\b|'s|:|=))?"
     r"\s*(?:like\s+)?"
 )
 UNITS = re.compile(
@@ -363,6 +383,7 @@ for _name, _fn in (
     ("keys", detect_keys),
     ("private_key", detect_private_keys),
     ("password", detect_passwords),
+    ("security_answer", detect_security_answers),
     ("disclosure", detect_disclosures),
 ):
     register_detector(_name, _fn)

@@ -63,3 +63,52 @@ def test_one_alert_per_secret_per_place_and_per_session():
     assert len(alerts.check("s", scene, place=("scene", "rts-1", 4.0))) == 1
     assert alerts.check("s", scene + " Saved", place=("scene", "rts-1", 4.0)) == []  # its end
     assert len(alerts.check("other", scene, place=("scene", "rts-2", 1.0))) == 1
+
+
+def replies(*lines: str) -> list[list[str]]:
+    """The alert kinds each line of a conversation raises, in order."""
+    alerts = SecretAlerts()
+    return [[a.kind for a in alerts.check("s", t, place=f"u{i}")] for i, t in enumerate(lines)]
+
+
+def test_a_card_asked_for_is_flagged_when_read_out_without_saying_what_it_is():
+    assert replies(
+        "Could you swap the replacement card in for the subscription?",
+        "Sure, whenever you're ready.",
+        "Okay it's five four one two, seven five, three four, one two three four, five six seven.",
+    ) == [[], [], ["card_number"]]
+    assert replies(
+        "And what are the expiry date and the three digits on the back?",
+        "Eleven thirty, and then seven seven one.",
+    ) == [[], ["card_number"]]
+
+
+def test_one_time_codes_security_answers_and_spelled_passwords_in_context():
+    assert replies(
+        "I've texted a verification code to your mobile, what does it say?",
+        "Yep it's two nine four, six six one.",
+    ) == [[], ["pin"]]
+    assert replies("What's the answer to your security question?", "It's Marmalade.") == [
+        [],
+        ["password"],
+    ]
+    assert replies("Choose a new password please.", "I set it to small q, W, E, R, T, Y, nine.")[
+        1
+    ] == ["password"]
+    said = "For my memorable word, the answer is Pemberton."
+    assert replies(said) == [["password"]]
+
+
+def test_security_talk_and_plain_replies_in_context_do_not_alert():
+    assert (
+        replies(
+            "What's the answer to your security question?",
+            "It's right there in the form, I think.",
+            "Our security questions are about to be replaced by passkeys.",
+            "The card on file expires soon, I'll update it.",
+            "Thanks, we'll talk about it on Monday with the other two.",
+            "Can you text me the verification code policy?",
+            "It's in the handbook, page twelve.",
+        )
+        == [[]] * 7
+    )
