@@ -45,6 +45,7 @@ ASKS = [
     r"(?:also )?",
     r"(?:are you|would you be|will you be) able to ",
     r"is there any way (?:you|u) could ",
+    r"if (?:you|u) (?:could|can|would|have time to|get a chance to) (?:also |please |just )?",
 ]
 TELLS = [
     r"you(?:'ll| will| are going to|'re going to|'re| are) (?:also |then )?",
@@ -99,7 +100,8 @@ TRAILING = re.compile(
     r"which|though)\b.*$|,\s*(?:and|so)\s+(?:i|we|you|it|that|they|he|she)\b.*$"
     # a new clause after a comma ("raise a refund, it usually lands in a week") or a time
     # clause with its own verb ("before the board pack goes out", "once it's booked")
-    r"|,\s*(?:it|that|this|they|there)(?:'s|\s+(?:is|are|was|usually|normally|should|will|"
+    r"|,\s*(?:it|that|this|they|there)(?:'s|'d|'ll|\s+(?:is|are|was|usually|normally|should|will|"
+    r"would|could|"
     r"might|may|can|takes?|lands?))\b.*$"
     r"|\s+(?:before|once|until|as soon as|when)\s+(?:[\w-]+\s+){0,4}?(?:goes|go|comes|come|"
     r"arrives?|lands?|gets?|is|are|'s|has|have|happens|starts|finishes)\b.*$"
@@ -122,7 +124,9 @@ MIN_TASK_WORDS = 2
 NOT_IMPERATIVE = re.compile(
     r"(?i)^(?:the|a|an|this|that|these|those|it|its|it's|we|we're|they|they're|he|she|there|"
     r"our|my|your|their|his|her|i|i'm|you|you're|what|who|why|how|when|where|which|is|are|"
-    r"was|were|do|does|did|has|have|had|can|could|would|should|will|[A-Z]\w+ (?:is|are|was))\b"
+    r"was|were|do|does|did|has|have|had|can|could|would|should|will|[A-Z]\w+ (?:is|are|was)|"
+    r"today|tomorrow|yesterday|tonight|now|currently|still|meanwhile|honestly|basically|"
+    r"actually|apparently|hopefully|luckily|unfortunately|mostly|probably|maybe|perhaps)\b"
 )
 BOUNDARY = re.compile(r"(?:[,;:]|\b(?:and|so|then|but))\s*$", re.I)
 
@@ -197,7 +201,7 @@ def clean_task(rest: str, today: date) -> tuple[str, date | None, str | None]:
         cut = re.sub(DUE_LEAD + re.escape(phrase) + r"\b", " ", rest, count=1, flags=re.I)
         if len(cut.split()) >= MIN_TASK_WORDS:
             rest = cut
-    rest = TRAILING.sub("", rest)
+    rest = TRAILING.sub("", re.sub(r"\s+,", ",", rest))
     rest = re.sub(r"\s+", " ", rest).strip(" ,;:-")
     return rest, due, phrase
 
@@ -213,8 +217,10 @@ def read(sentence: str, turn: Turn, today: date, whole: str | None = None) -> Pa
     reason = REASON_LEAD.match(body)
     if reason:
         body = LEAD.sub("", body[reason.end() :])
-    if SUBORDINATE.match(body):
-        return None
+    if SUBORDINATE.match(body) and not ASK_RX.match(body):
+        if "," not in body:
+            return None  # "before anyone pays that": a condition, no task of its own
+        body = LEAD.sub("", body.split(",", 1)[1].strip())  # "Once it's signed, I'll …"
     marked = MARKED.match(body)
     if marked:  # "Action item: Dana to update the wiki", "Action item for Dana: …"
         parts = read(body[marked.end() :], turn, today, whole)

@@ -64,7 +64,8 @@ SOFT_ASK = re.compile(
     r"\bany chance (?:you|u)\b|\bmind \w+ing\b|\b(?:would|will) you be able to\b|"
     r"\bare you able to\b|\bi was (?:thinking|hoping) (?:that )?you\b|\bi was hoping you'd\b|"
     r"\b(?:it'd|it would) be (?:great|good|helpful|really helpful|ideal) if you\b|"
-    r"\bis there any way you\b|\bsaid you'd\b|\bmentioned you (?:could|would|'d)\b",
+    r"\bis there any way you\b|\bsaid you'd\b|\bmentioned you (?:could|would|'d)\b|"
+    r"\bif (?:you|u) (?:could|can|have time|get a chance)\b",
     re.I,
 )
 NEED = re.compile(

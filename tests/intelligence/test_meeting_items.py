@@ -108,3 +108,13 @@ def test_a_pronoun_names_what_the_utterance_before_named():
     assert hear(m, "me", "By the way, the supplier onboarding checklist is out of date.") == []
     (item,) = hear(m, "me", "Oskar, mind giving it a refresh before Friday?")
     assert item.owner == "Oskar" and "supplier onboarding checklist" in item.text
+
+
+def test_polite_conditional_requests_and_conditions_before_a_commitment():
+    (asked,) = hear(
+        meeting(), "Oskar", "Ines, if you could send me the deck by Friday, that'd be great."
+    )
+    assert (asked.text, asked.owner, asked.due) == ("send me the deck", "Ines", date(2027, 1, 15))
+    (later,) = hear(meeting(), "Ines", "Once the contract is signed, I'll send the invoice.")
+    assert (later.text, later.owner) == ("send the invoice", "Ines")
+    assert hear(meeting(), "Ines", "Today I'm still on the flaky integration tests.") == []
