@@ -3,7 +3,8 @@
 A multinomial logistic regression over the all-MiniLM-L6-v2 sentence embedding that the
 search index already loads (`copilot.search.embedding.shared_embedder`: one copy per
 process), plus a few rule features (does the old pattern extractor find a commitment, is it
-a question, a report of past work, a hypothetical, a line that carries a secret…). The
+a question, a report of past work, a hypothetical, a line that carries a secret, an offer
+("would it help if I …"), a soft ask ("any chance you could …"), a need, a take-on…). The
 rules inform the model; they do not decide. The weights are trained at build time by
 `scripts/train_intent_model.py` (scikit-learn, build time only) from
 `copilot/intelligence/data/intent_train.jsonl` and shipped as a small JSON file; at run time
