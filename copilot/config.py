@@ -74,6 +74,11 @@ class Settings(BaseSettings):
         gt=0,
         description="seconds between re-checks of an open WebSocket's key or token (revoked?)",
     )
+    ws_compression: bool = Field(
+        default=False,
+        description="offer permessage-deflate on the server's WebSockets (compresses every "
+        "message for every subscriber: CPU the event fan-out otherwise spends on nothing)",
+    )
     export_root: Path | None = Field(
         default=None,
         description="where exports asked for over the API may go besides the home (default: "

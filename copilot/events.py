@@ -278,6 +278,52 @@ MAX_DEPTH = 32  # nesting of lists/objects inside one event
 def ensure_storable(event: Event) -> Event:
     """Raise `InvalidEvent` unless the log can store `event` and hand it back unchanged: every
     number finite, every string encodable as UTF-8 (no lone surrogates), nesting bounded."""
+    if not _plainly_storable(event):
+        _explain_unstorable(event)
+    return event
+
+
+_LEAVES = frozenset({int, bool, type(None)})
+
+
+def _plainly_storable(event: Event) -> bool:
+    """The common case, fast: plain values of the usual types, all fine. False means "look
+    closer" (a problem, or a value of a type this walk leaves to `_explain_unstorable`)."""
+    stack: list[tuple[Any, int]] = [(event, 0)]
+    while stack:
+        value, depth = stack.pop()
+        kind = type(value)
+        if kind is str:
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return False
+        elif kind is float:
+            if not math.isfinite(value):
+                return False
+        elif kind in _LEAVES:
+            continue
+        elif depth >= MAX_DEPTH:
+            return False
+        elif kind is dict:
+            for key, item in value.items():
+                if type(key) is not str:
+                    return False
+                stack.append((key, depth + 1))
+                stack.append((item, depth + 1))
+        elif kind is list:
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, BaseModel):
+            stack.extend((item, depth + 1) for item in value.__dict__.values())
+            stack.extend((item, depth + 1) for item in (value.__pydantic_extra__ or {}).values())
+        else:
+            return False
+    return True
+
+
+def _explain_unstorable(event: Event) -> None:
+    """The thorough walk, with where each value sits: raises for the first problem."""
     stack: list[tuple[Any, int, str]] = [(event, 0, "")]
     while stack:
         value, depth, where = stack.pop()
@@ -305,7 +351,6 @@ def ensure_storable(event: Event) -> Event:
         elif isinstance(value, list | tuple | set | frozenset):
             for i, item in enumerate(value):
                 stack.append((item, depth + 1, f"{where}[{i}]"))
-    return event
 
 
 def type_name(model: type[Event]) -> str:

@@ -50,23 +50,44 @@ async def iter_events(
     until_end: bool = True,
 ) -> AsyncIterator[Event]:
     """Replay a session's events after `since`, then follow live, from any event loop."""
+    async for batch in iter_batches(rt, session_id, since=since, types=types, until_end=until_end):
+        for ev in batch:
+            yield ev
+
+
+async def iter_batches(
+    rt: Runtime,
+    session_id: str,
+    *,
+    since: int = 0,
+    types: Iterable[str] | None = None,
+    until_end: bool = True,
+) -> AsyncIterator[list[Event]]:
+    """`iter_events` a batch at a time: what was there when the reader asked (a fan-out
+    sends a batch with one write)."""
     cursor = await rt.acall_sync(
         lambda: rt.cursor(session_id, since=since, types=types, until_end=until_end)
     )
-    async for ev in follow_cursor(rt, cursor):
-        yield ev
+    async for batch in follow_batches(rt, cursor):
+        yield batch
 
 
 async def follow_cursor(rt: Runtime, cursor: Any) -> AsyncIterator[Event]:
     """A runtime cursor's events (its `next_batch` runs on the runtime loop) until it ends;
     the cursor is closed afterwards, also when the reader stops early."""
+    async for batch in follow_batches(rt, cursor):
+        for ev in batch:
+            yield ev
+
+
+async def follow_batches(rt: Runtime, cursor: Any) -> AsyncIterator[list[Event]]:
+    """`follow_cursor` a batch at a time."""
     try:
         while True:
             batch = await rt.acall(cursor.next_batch)
             if batch is None:
                 return
-            for ev in batch:
-                yield ev
+            yield batch
     finally:
         if not rt.closed:
             rt.loop.call_soon_threadsafe(cursor.close)

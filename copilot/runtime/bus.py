@@ -8,6 +8,7 @@ never blocks publishing and never loses an event, and nothing grows without boun
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Iterable
 
 from copilot.events import CaptureSessionEvent, Event
@@ -18,33 +19,54 @@ ALL = "*"
 
 
 class Subscriber:
-    __slots__ = ("key", "overflowed", "queue")
+    """One reader's queue of live events: a deque and at most one waiting reader (an
+    `asyncio.Queue` costs several times as much per event, and the bus pushes every event
+    to every subscriber of its session)."""
+
+    __slots__ = ("_items", "_waiter", "key", "maxsize", "overflowed")
 
     def __init__(self, key: str, maxsize: int) -> None:
         self.key = key
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize)
+        self.maxsize = maxsize
+        self._items: deque[Event] = deque()
+        self._waiter: asyncio.Future | None = None
         self.overflowed = False
 
     def push(self, event: Event) -> bool:
         if self.overflowed:
             return False
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if len(self._items) >= self.maxsize:
             self.overflowed = True
             return False
+        self._items.append(event)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
         return True
 
+    def empty(self) -> bool:
+        return not self._items
+
+    async def get(self) -> Event:
+        """The next queued event, waiting for one (a single reader per subscriber)."""
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
     def take(self, first: Event, limit: int) -> list[Event]:
-        """`first` (just awaited from the queue) and what else is queued, up to `limit`."""
+        """`first` (just awaited) and what else is queued, up to `limit`."""
         batch = [first]
-        while len(batch) < limit and not self.queue.empty():
-            batch.append(self.queue.get_nowait())
+        items = self._items
+        for _ in range(min(limit - 1, len(items))):
+            batch.append(items.popleft())
         return batch
 
     def reset(self) -> None:
-        while not self.queue.empty():
-            self.queue.get_nowait()
+        self._items.clear()
         self.overflowed = False
 
 
@@ -149,12 +171,12 @@ class EventCursor(BusReader):
                 self._catching_up = False
                 if self._ended():
                     break
-            if self._sub.queue.empty() and self._saw_terminal and self._ended():
+            if self._sub.empty() and self._saw_terminal and self._ended():
                 # the terminal event was read; make sure nothing was appended after it
                 self._catching_up = True
                 self._saw_terminal = False
                 continue
-            first = await self._sub.queue.get()
+            first = await self._sub.get()
             out = self._take_live(first, limit)
             if out:
                 return out

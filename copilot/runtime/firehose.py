@@ -72,7 +72,7 @@ class AllSessionsCursor(BusReader):
             out = self._catch_up(limit)
             if out:
                 return out
-            first = await self._sub.queue.get()
+            first = await self._sub.get()
             out = self._take_live(first, limit)
             if out:
                 return out

@@ -92,6 +92,7 @@ class Runtime:
         *,
         entrypoints: bool = True,
         webhook_policy: Any = None,
+        loop_factory: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop,
     ) -> None:
         self.settings = settings or load_settings()
         self._webhook_policy = webhook_policy  # a delivery.sender.RetryPolicy (tests: fast)
@@ -102,7 +103,7 @@ class Runtime:
         self.sources = SourceRegistry()
         self.features: dict[str, Any] = {}
         self._entrypoints = entrypoints
-        self.loop = asyncio.new_event_loop()
+        self.loop = loop_factory()
         self._thread = threading.Thread(target=self._run_loop, name="copilot-runtime", daemon=True)
         self.started = False
         self.closed = False
@@ -113,6 +114,7 @@ class Runtime:
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> Runtime:
+        from copilot.runtime.groupcommit import GroupCommit
         from copilot.runtime.replicas import Replicas
         from copilot.runtime.sessions import SessionManager
 
@@ -125,6 +127,7 @@ class Runtime:
         self.bus = Bus(self.settings.subscriber_queue_size)
         self.sessions = SessionManager(self)
         self.replicas = Replicas(self)
+        self.group_commit = GroupCommit(self)
         self._thread.start()
         self.started = True
         self.call(self._start_on_loop)
@@ -286,11 +289,20 @@ class Runtime:
     def publish(self, draft: Event, *, also: TxStep | None = None) -> Event:
         """Persist, then fan out. Loop thread only."""
         event = self.log.append(draft, also=also)
+        self.fan_out(event)
+        return event
+
+    async def publish_grouped(self, draft: Event) -> Event:
+        """`publish`, committed in one transaction with the other events published this way
+        in the same loop turn (see groupcommit.py). Loop thread only."""
+        return await self.group_commit.publish(draft)
+
+    def fan_out(self, event: Event) -> None:
+        """Hand a persisted event to live readers, replicas and plugins."""
         self.published += 1
         self.bus.publish(event)
         self.replicas.published(event)
         self.dispatcher.dispatch(event, self.context(event.capture_session_id))
-        return event
 
     def submit_publish(self, draft: Event) -> None:
         """Publish from any thread (fire and forget; ordering per calling thread is kept)."""
@@ -415,6 +427,8 @@ class Runtime:
                 "delivered_live": self.bus.delivered,
                 "subscriber_overflows": self.bus.overflows,
                 "subscribers": self.bus.subscriber_count(),
+                "group_commits": self.group_commit.flushes,
+                "group_committed": self.group_commit.events,
             },
             "plugins": plugins,
             "channels": channels,

@@ -16,9 +16,11 @@ from copilot.connection import Connection
 from copilot.errors import CopilotError
 from copilot.server import framing, remote_source
 from copilot.server.auth import ApiError, Authenticator
+from copilot.server.hotpath import HotPaths, healthz
 from copilot.server.limits import BodyLimit
 from copilot.server.owners import Owners
 from copilot.server.wire import error_response, status_for
+from copilot.server.wsout import TransportProbe
 
 HTTP_TYPES = {400: "ValueError", 404: "NotFound", 405: "MethodNotAllowed", 413: "ValueError"}
 BODY_UNPARSABLE = "There was an error parsing the body"  # FastAPI's words for it
@@ -70,7 +72,9 @@ def create_app(
     ):
         app.include_router(module.router)
 
+    app.add_middleware(HotPaths, fastapi_app=app)  # inside BodyLimit: the bytes are counted
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(TransportProbe)  # outermost: sees uvicorn's own WebSocket send
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
@@ -102,8 +106,6 @@ def create_app(
     for cls in (CopilotError, ValueError, TypeError):
         app.add_exception_handler(cls, copilot_error)
 
-    @app.get("/healthz", tags=["health"])
-    def healthz() -> dict:
-        return {"ok": True, "version": __version__}
+    app.get("/healthz", tags=["health"])(healthz)  # answered by HotPaths; here for the schema
 
     return app

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.errors import InvalidEvent
 from copilot.server.auth import require_backend
 from copilot.server.exports import export_failed, export_path
+from copilot.server.hotpath import emit_one
 from copilot.server.wire import jsonable, session_json
 
 router = APIRouter(prefix="/v1/capture_sessions", tags=["capture sessions"])
@@ -84,9 +85,12 @@ def export_session(session_id: str, body: ExportBody, request: Request) -> dict[
 
 
 @router.post("/{session_id}/emit", status_code=201, dependencies=[Depends(require_backend)])
-def emit_event(session_id: str, event: dict[str, Any], request: Request) -> dict[str, Any]:
-    cap = request.app.state.conn.get_capture_session(session_id)
-    return cap.emit(event).model_dump(mode="json")
+async def emit_event(session_id: str, event: dict[str, Any], request: Request) -> dict[str, Any]:
+    """Validate, persist and deliver one event. Well-formed requests are answered by
+    `copilot.server.hotpath` before they get here; this route is the same thing for the
+    rest (and the OpenAPI schema)."""
+    rt = request.app.state.conn.runtime
+    return (await rt.acall(emit_one, rt, session_id, event)).model_dump(mode="json")
 
 
 @router.post(

@@ -1,7 +1,7 @@
 """Events out: `/ws` streams a session's events live (resumable from a seq), and
 `GET /v1/capture_sessions/{id}/events?since=` polls the durable log.
 
-Both read through `iter_events`/the event log, so a reader that reconnects with the last seq
+Both read through `iter_batches`/the event log, so a reader that reconnects with the last seq
 it saw gets every later event exactly once, in order. WebSocket messages are event JSON
 objects (with `type`); the server's own messages carry `op` instead (`end`, `error`).
 """
@@ -17,10 +17,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 
-from copilot.handles import iter_events, read_page
+from copilot.handles import iter_batches, read_page
 from copilot.server.auth import ApiError, bearer
 from copilot.server.params import bool_value, limit_value, seq_value
 from copilot.server.wire import status_for
+from copilot.server.wsout import paced, send_events
 
 router = APIRouter(tags=["events"])
 POLICY_CLOSE = 1008  # a credential revoked or expired while the socket was open
@@ -147,9 +148,10 @@ async def run_until_gone(ws: WebSocket, sender: Coroutine[Any, Any, None]) -> No
 
 async def _send(ws: WebSocket, rt, sid: str, since: int, types: str | None, until_end: bool):
     last = since
-    async for ev in iter_events(rt, sid, since=since, types=_types(types), until_end=until_end):
-        await ws.send_text(ev.model_dump_json())
-        last = ev.seq
+    batches = iter_batches(rt, sid, since=since, types=_types(types), until_end=until_end)
+    async for batch in paced(batches):
+        await send_events(ws, batch)
+        last = batch[-1].seq
     await ws.send_text(json.dumps({"op": "end", "last_seq": last}))
     await ws.close(code=1000)
 

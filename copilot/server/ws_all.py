@@ -20,11 +20,12 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket
 
-from copilot.handles import follow_cursor
+from copilot.handles import follow_batches
 from copilot.runtime.firehose import AllSessionsCursor
 from copilot.server.auth import ApiError
 from copilot.server.params import MAX_SEQ, json_message
 from copilot.server.ws import close_with_error, run_until_gone
+from copilot.server.wsout import paced, send_events
 
 router = APIRouter(tags=["events"])
 SUBSCRIBE_TIMEOUT = 30.0
@@ -81,8 +82,8 @@ async def all_events_ws(ws: WebSocket) -> None:
 
 async def _send(ws: WebSocket, rt, cursor: AllSessionsCursor) -> None:
     try:
-        async for ev in follow_cursor(rt, cursor):
-            await ws.send_text(ev.model_dump_json())
+        async for batch in paced(follow_batches(rt, cursor)):
+            await send_events(ws, batch)
     except Exception as exc:
         if rt.closed:
             raise _unavailable(rt, exc) from exc

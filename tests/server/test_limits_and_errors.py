@@ -59,11 +59,14 @@ def test_chunked_bodies_are_limited_by_what_is_read(served):
 
 def test_websocket_messages_are_limited(served):
     srv, h, _sid = served
-    with _ws(srv, "/v1/ingest", h, max_size=None) as ws:
+    # the server refuses the frame by its header, before the client has sent it all: the
+    # client reads the 1009 close, unless the rest it sends meets the closed socket first
+    # (a reset, which discards the close frame it had not read yet)
+    with _ws(srv, "/v1/ingest", h, max_size=None) as ws, pytest.raises(ConnectionClosed) as closed:
         ws.send(b"\x00" * (16 * 1024 * 1024 + 1))
-        with pytest.raises(ConnectionClosed) as closed:
-            ws.recv(timeout=10)
-    assert closed.value.rcvd.code == 1009
+        ws.recv(timeout=10)
+    assert closed.value.rcvd is None or closed.value.rcvd.code == 1009, closed.value
+    assert httpx.get(f"{srv.url}/healthz").status_code == 200
     with _ws(srv, "/v1/events/ws", h) as ws:  # the subscribe message is a control message
         ws.send(json.dumps({"op": "subscribe", "since": {f"cap-{i}": 1 for i in range(5000)}}))
         msg = json.loads(ws.recv(timeout=10))

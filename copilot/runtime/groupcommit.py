@@ -1,0 +1,64 @@
+"""Group commit: events published by many callers in one loop turn share one transaction.
+
+A server answering many emit requests at once paid a BEGIN/COMMIT (and its WAL writes) per
+event. `GroupCommit.publish` queues the draft; the first one queued in a turn schedules a
+flush at the end of that turn, which appends everything queued with one `append_many` and
+then fans each event out in seq order, exactly as `Runtime.publish` does. Callers await
+their own event (with its seq), or their own error: when the shared append fails, each
+draft is appended alone so one bad event fails only its caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from copilot.events import Event
+
+if TYPE_CHECKING:
+    from copilot.runtime.runtime import Runtime
+
+
+class GroupCommit:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._queued: list[tuple[Event, asyncio.Future]] = []
+        self.flushes = 0
+        self.events = 0
+
+    async def publish(self, draft: Event) -> Event:
+        """Persist and fan out `draft` together with the others of this loop turn (loop
+        thread only); its event with seq once committed."""
+        fut = self.rt.loop.create_future()
+        if not self._queued:
+            self.rt.loop.call_soon(self._flush)
+        self._queued.append((draft, fut))
+        return await fut
+
+    def _flush(self) -> None:
+        queued, self._queued = self._queued, []
+        self.flushes += 1
+        self.events += len(queued)
+        try:
+            events = self.rt.log.append_many([d for d, _ in queued])
+        except Exception:
+            events = None
+        if events is None:  # one of them cannot be stored: each on its own
+            for draft, fut in queued:
+                try:
+                    event = self.rt.log.append(draft)
+                except Exception as exc:
+                    if not fut.done():
+                        fut.set_exception(exc)
+                    continue
+                self._deliver(event, fut)
+            return
+        for event, (_, fut) in zip(events, queued, strict=True):
+            self._deliver(event, fut)
+
+    def _deliver(self, event: Event, fut: asyncio.Future) -> None:
+        try:
+            self.rt.fan_out(event)
+        finally:
+            if not fut.done():  # a caller that went away still had its event stored
+                fut.set_result(event)
