@@ -95,6 +95,23 @@ def bench_public_api(conn, cap, n: int) -> float:
     return n / (time.perf_counter() - t0)
 
 
+def embedded_rate(n: int, burst: int = 10, subscribers: int = 3) -> int:
+    """events/s of `n` events persisted and fanned out on the loop (for bench/server.py)."""
+    with tempfile.TemporaryDirectory() as home:
+        conn = copilot.connect(home=home, entrypoints=False)
+        try:
+            cap = conn.create_capture_session(end_user_id="bench")
+            rt = conn.runtime
+            for count in (1000, n):  # a warm-up, then the run
+                fut = asyncio.run_coroutine_threadsafe(
+                    _run_on_loop(rt, cap.id, count, burst, subscribers), rt.loop
+                )
+                rate, _ = fut.result()
+        finally:
+            conn.close()
+    return round(rate)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=20_000)

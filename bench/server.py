@@ -5,8 +5,14 @@
    over subscribers) and p99 latency from publish to receipt.
 2. Webhooks: alerts on 20 sessions with a callback_url; the outbox sender signs and POSTs each
    to a local receiver. Reports deliveries/s and p99 latency from publish to receipt.
+3. API emit (bench/api_emit.py): transcript events POSTed one per request to a real
+   `copilot serve`, with 0 and 20 `/ws` subscribers; events/s (until every subscriber has
+   the last one), `/healthz` p99 meanwhile and the server's CPU per event, next to the
+   embedded figure (bench/events.py: persist + fan-out on the runtime loop, no HTTP).
+   The machine's load average is printed with it: figures taken on a busy machine are low.
 
-    python bench/server.py [--events 2000] [--webhooks 1000]
+    python bench/server.py [--events 2000] [--webhooks 1000] [--api-events 5000]
+                           [--emitters 8] [--only api]
 
 Last line: JSON.
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -122,11 +129,38 @@ def webhook_bench(conn, n: int, sessions: int = 20) -> dict:
     }
 
 
+def api_emit_bench(n: int, emitters: int) -> dict:
+    """Section 3: the API emit figures, and the embedded log's beside them."""
+    import api_emit
+    import events as embedded
+
+    out: dict = {"load_average_before": os.getloadavg()}
+    out.update(api_emit.api_emit(n, subscribers=(0, 20), emitters=emitters))
+    out["embedded_events_per_s"] = embedded.embedded_rate(20_000)
+    out["load_average_after"] = os.getloadavg()
+    for k in (0, 20):
+        r = out[f"api_emit_{k}_subs"]
+        print(
+            f"API emit, {k} subscribers: {r['events_per_s']} events/s, /healthz p99"
+            f" {r['healthz_p99_ms']} ms, server CPU {r['server_cpu_ms_per_event']} ms/event",
+            flush=True,
+        )
+    print(f"embedded log: {out['embedded_events_per_s']} events/s", flush=True)
+    print(f"load average before/after: {out['load_average_before']} / {out['load_average_after']}")
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--events", type=int, default=2000)
     p.add_argument("--webhooks", type=int, default=1000)
+    p.add_argument("--api-events", type=int, default=5000)
+    p.add_argument("--emitters", type=int, default=8, help="keep-alive connections POSTing")
+    p.add_argument("--only", choices=("api",), help="run only the API emit section")
     args = p.parse_args()
+    if args.only == "api":
+        print(json.dumps(api_emit_bench(args.api_events, args.emitters)))
+        return
     with tempfile.TemporaryDirectory() as home:
         settings = load_settings(home=home)
         rt, app = build(settings, entrypoints=False, policy=RetryPolicy(base_delay=0.05))
@@ -137,10 +171,12 @@ def main() -> None:
             out.update(asyncio.run(ws_bench(rt, conn, port, args.events)))
             print(f"websocket: {out}", flush=True)
             out.update(webhook_bench(conn, args.webhooks))
+            print(f"webhooks: {out}", flush=True)
         finally:
             server.should_exit = True
             app.state.webhooks.close()
             rt.close()
+    out.update(api_emit_bench(args.api_events, args.emitters))
     print(json.dumps(out))
 
 
