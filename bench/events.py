@@ -44,7 +44,8 @@ async def _run_on_loop(rt, session_id: str, n: int, burst: int, subscribers: int
             batch = await cursor.next_batch()
             now = time.perf_counter()
             for ev in batch:
-                latencies.append(now - sent[ev.seq])
+                if ev.seq in sent:  # not an event the runtime logged itself meanwhile
+                    latencies.append(now - sent[ev.seq])
             if batch[-1].seq >= last_seq:
                 cursor.close()
                 return
