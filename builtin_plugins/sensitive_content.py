@@ -12,6 +12,10 @@ screen scene (with its updates) no second alert for a secret already alerted. Ea
 which secret (`kind` and a masked `hint`, e.g. "ending 4242") and where (channel and time, in
 `text` too), and its `text` never repeats the value. Third parties add detectors with
 `copilot.intelligence.sensitive.register_detector` / `register_pattern`.
+
+With `redact_sensitive` (the default) the stored text holds `[REDACTED:kind]` markers; the
+alert is decided on what was said or shown before redaction (copilot.runtime.redaction keeps
+it in memory for a moment), so two different keys are two alerts, each with its own hint.
 """
 
 from __future__ import annotations
@@ -21,11 +25,13 @@ from typing import Any
 from copilot import hookimpl
 from copilot.intelligence.secret_alerts import SecretAlerts
 from copilot.intelligence.sensitive import (
+    REDACTED,
     detect,
     redact,
     register_detector,
     register_pattern,
 )
+from copilot.runtime.redaction import clear_text, forget
 
 __all__ = ["copilot_index", "copilot_transcript", "register_detector", "register_pattern"]
 SHOWN = {"index": "shown", "transcript": "read out"}
@@ -68,7 +74,7 @@ def alerts_for(text: str, source, session, place) -> list[dict[str, Any]] | None
                 "confidence": a.confidence,
                 "kind": a.kind,
                 "hint": a.hint,
-                "text": f"{a.label.capitalize()} ({a.hint}) {verb} {where}: {clean}",
+                "text": f"{a.label[:1].upper()}{a.label[1:]} ({a.hint}) {verb} {where}: {clean}",
                 "rtstream_id": source.rtstream_id,
                 "channel": source.channel,
                 "start": source.start,
@@ -78,12 +84,23 @@ def alerts_for(text: str, source, session, place) -> list[dict[str, Any]] | None
     return out
 
 
+def said(session_id: str, *texts: str | None) -> str:
+    """The texts as said or shown: each as it was before redaction where this process
+    redacted it; where any was recovered, the markers left in the others (a description
+    quoting the same screen) are dropped so one secret is not alerted twice."""
+    parts = [t for t in texts if t]
+    clear = [clear_text(session_id, t) for t in parts]
+    if clear != parts:
+        clear = [REDACTED.sub("", c) if c == t else c for c, t in zip(clear, parts, strict=True)]
+    return "\n".join(clear)
+
+
 @hookimpl
 def copilot_transcript(event, session):
     if not event.is_final:
         return None
     place = ("utterance", event.utterance_id or event.id)
-    return alerts_for(event.text, event, session, place)
+    return alerts_for(said(session.id, event.text), event, session, place)
 
 
 @hookimpl
@@ -94,7 +111,8 @@ def copilot_index(event, session):
     if event.index_type != "visual":
         return None
     place = ("scene", event.rtstream_id, event.scene_id or event.start)
-    return alerts_for(event.full_text, event, session, place)
+    text = said(session.id, event.text, event.ocr_text or event.source_text)
+    return alerts_for(text, event, session, place)
 
 
 @hookimpl
@@ -102,3 +120,4 @@ def copilot_session_status(event, session):
     if event.status in ("stopped", "failed", "exported"):
         for book in list(_alerts.values()):
             book.forget(session.id)
+        forget(session.id)

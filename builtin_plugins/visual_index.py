@@ -76,6 +76,10 @@ class VisualIndexRun(IndexAlerts):
         self.indexer = None
 
     def on_result(self, result) -> None:  # indexer worker thread
+        if result.clear_ocr_text is not None:  # the sensitive-content plugin alerts on it
+            from copilot.runtime.redaction import remember
+
+            remember(self.stream.id, result.ocr_text, result.clear_ocr_text)
         self.stream.emit({**result.to_event(), "index_id": self.id})
 
     def on_secrets(self, pts: float, regions, size) -> None:  # indexer worker thread

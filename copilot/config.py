@@ -166,7 +166,10 @@ class Settings(BaseSettings):
     )
     sensitive_min_confidence: float = Field(default=0.7, ge=0, le=1)
     redact_sensitive: bool = Field(
-        default=False, description="replace detected secrets in stored transcript/index text"
+        default=True,
+        description="replace detected secrets wherever they are stored (transcript/index text, "
+        "search, exports; black boxes in keyframes and screen recordings); alerts still say "
+        "which kind and where",
     )
 
     @field_validator("webhook_events")

@@ -79,6 +79,8 @@ def family(kind: str) -> str:
 def hint(f: Finding) -> str:
     """Which secret, without it: the last 4 digits of a number, a key's prefix and last 4."""
     value = f.value or ""
+    if f.detector == "redacted":
+        return "redacted before it was read"
     if f.kind in ("card_number", "account_number", "iban", "ssn"):
         digits = value_digits(value) if not value.isdigit() else value
         if f.kind == "iban":

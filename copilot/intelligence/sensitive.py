@@ -367,9 +367,10 @@ REDACTED = re.compile(r"\[REDACTED:(\w+)\]")
 
 
 def detect_redacted(text: str) -> list[Finding]:
-    """Text the runtime already redacted still says what was there: alert on the marker."""
+    """Text redacted before it reached us (elsewhere, or long ago) still says what kind was
+    there: alert on the marker (each marker its own secret; which one is not known)."""
     return [
-        Finding(m.group(1), m.start(), m.end(), 0.9, "redacted", text)
+        Finding(m.group(1), m.start(), m.end(), 0.9, "redacted", f"{m.group(0)}@{m.start()}")
         for m in REDACTED.finditer(text)
     ]
 

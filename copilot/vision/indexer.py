@@ -76,6 +76,7 @@ class _Item:
     screen: ScreenText | None = None
     regions: list = field(default_factory=list)
     keyframe: str | None = None
+    clear_text: str | None = None  # the screen's text before redaction (memory only)
 
     def pack(self) -> None:
         f = self.frame
@@ -266,6 +267,7 @@ class VisualIndexer:
         if regions:
             self.stats.secrets += len(findings)
         if self.redact and regions:
+            item.clear_text = screen.text
             screen = redacted(screen, findings)
             frame = item.frame = paint(frame, regions)
             if self.on_secrets is not None:
@@ -346,10 +348,10 @@ class VisualIndexer:
                 error = str(exc)
                 if self.on_error is not None:
                     self.on_error(exc)
-        rows: list[str] = []
-        for it in batch:  # every row of the first frame, then what later frames added
-            known = set(rows)
-            rows += [row for row in it.screen.text.split("\n") if row and row not in known]
+        rows = _rows(it.screen.text for it in batch)
+        clear = None  # what the redacted rows said, for the alert on them (never stored)
+        if any(it.clear_text is not None for it in batch):
+            clear = "\n".join(_rows(it.clear_text or it.screen.text for it in batch))
         start = batch[0].pts
         return VisualIndexResult(
             text=text,
@@ -357,6 +359,7 @@ class VisualIndexer:
             end=self._seen_until(start),
             keyframe_paths=tuple(it.keyframe for it in batch if it.keyframe),
             ocr_text="\n".join(rows),
+            clear_ocr_text=clear,
             scene_id=new_id("scn"),
             kind=desc.kind,
             window_title=title or desc.title,
@@ -367,6 +370,15 @@ class VisualIndexer:
             regions=tuple(dict.fromkeys(r for it in batch for r in it.regions)),
             error=error,
         )
+
+
+def _rows(texts) -> list[str]:
+    """Every row of the first frame's text, then the rows later frames added."""
+    rows: list[str] = []
+    for text in texts:
+        known = set(rows)
+        rows += [row for row in text.split("\n") if row and row not in known]
+    return rows
 
 
 def _window(info) -> tuple[str, str]:

@@ -57,6 +57,7 @@ class VisualIndexResult:
     frame_count: int = 1
     regions: tuple = ()  # SecretRegion: detected secrets and where they were
     error: str | None = None
+    clear_ocr_text: str | None = None  # ocr_text before redaction: memory only, not an event field
 
     @property
     def ended(self) -> bool:

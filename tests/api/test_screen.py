@@ -42,6 +42,13 @@ async def test_a_screen_recording_is_indexed_and_its_secret_alerts(api):
     alerts = [e for e in events if e.type == "alert" and e.label == "sensitive_content"]
     key = next(a for a in alerts if a.kind == "api_key")
     assert key.channel == "display:file" and key.start == settings.start
+    # defect 7: redacted at rest by default; the alert still says which key (its tail),
+    # decided on what the screen showed, not on the marker left in the stored text
+    assert "sk-proj-4f9X" not in settings.ocr_text and "[REDACTED:api_key]" in settings.ocr_text
+    assert not [e for e in index if "sk-proj-4f9X" in e.full_text]
+    assert "api_key" in [r.kind for r in settings.sensitive_regions]
+    assert key.hint == "sk-proj-…dA2e", key.hint
+    assert [a.hint for a in alerts if a.kind == "api_key"] == ["sk-proj-…dA2e"]
     if api.served:
         assert client.stats["frame_errors"] == 0
     await client.shutdown()

@@ -66,8 +66,13 @@ def test_paraphrase_and_exact_queries_find_the_right_moment(api, meeting):
     assert budget["start"] - 1.5 <= top.start <= budget["end"]
     assert top.channel == "system_audio:file" and top.type == "transcript"
     assert top.session_id == cap.id and 0 < top.search_score <= 1
-    exact = api.conn.search("purple elephant river", limit=3)
-    assert type(exact[0]) is ReplayHit and "purple elephant river" in exact[0].text.lower()
+    exact = api.conn.search("crash rate is very low", limit=3)
+    assert type(exact[0]) is ReplayHit and "crash rate is very low" in exact[0].text.lower()
+    # the password said in the meeting is redacted at rest (the default): the search index
+    # has the marker where it was, never the words
+    said = api.conn.search("admin password for the test account", limit=5)
+    assert said and not [h for h in said if "elephant" in h.text.lower()]
+    assert any("[REDACTED:password]" in h.text for h in said), [h.text for h in said]
     mic = cap.get_rtstream("mic")[0]
     mic_hits = mic.search("design team review meeting")
     assert mic_hits and all(type(h) is ReplayHit and h.rtstream_id == mic.id for h in mic_hits)
@@ -121,6 +126,8 @@ def test_export_writes_parseable_files_that_match_the_log(api, meeting, tmp_path
     assert "## Action items" in notes and "revised budget" in notes and "Priya" in notes
     assert "password" in notes  # the alert, by kind — never the secret itself
     assert "purple elephant" not in notes
+    for name in ("events.jsonl", "transcript.json", "transcript.srt", "transcript.vtt"):
+        assert "elephant" not in (out / name).read_text().lower(), name  # redacted at rest
     assert sorted(p.name for p in (out / "audio").glob("*.flac")) == [
         "mic_file.flac",
         "system_audio_file.flac",

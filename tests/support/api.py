@@ -2,7 +2,8 @@
 runtime or over a real `copilot serve` subprocess, and a test written against it runs on both.
 
 A module picks what the runtime has installed with `API_PROFILE` ("bare": only the test
-sources; "recorder": plus a test feature; "full": every installed plugin) and may add
+sources; "recorder": plus a test feature; "sensitive": plus the secret alerts; "full": every
+installed plugin) and may add
 settings with `API_SETTINGS`. One runtime (or server) serves a whole module, so tests create
 their own sessions and never assume they are alone on it.
 """
@@ -36,6 +37,11 @@ PROFILES = {
     "recorder": Profile(
         False,
         ("tests.support.features:RecorderPlugin",),
+        {"plugin_timeout": 2.0, "drain_timeout": 5.0},
+    ),
+    "sensitive": Profile(
+        False,
+        ("builtin_plugins.sensitive_content",),
         {"plugin_timeout": 2.0, "drain_timeout": 5.0},
     ),
     "full": Profile(True, settings={"plugin_timeout": 10.0, "drain_timeout": 120.0}),
