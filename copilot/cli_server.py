@@ -63,14 +63,33 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clock(at: float | None) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(at)) if at else "--:--:--"
+
+
+def message_state(m: dict) -> str:
+    """A message's state in words: delivered (after retries), pending with the last failure
+    and the next try, or given up — never a failed attempt's code next to "delivered"."""
+    n, code, error = m["attempts"], m["last_status_code"], m["last_error"]
+    tries = f"after {n} attempts" if n > 1 else "first attempt"
+    if m["status"] == "delivered":
+        return f"delivered ({code}, {tries})"
+    if m["status"] == "dead":
+        return f"failed: given up {tries}, last {error or code}"
+    if n == 0:
+        return "pending: not tried yet"
+    return f"pending: attempt {n} failed ({error or code}), next try {_clock(m['next_attempt_at'])}"
+
+
 def cmd_webhooks(args: argparse.Namespace) -> int:
+    attempts = getattr(args, "attempts", False)
     try:
         store = _store(readonly=True)
     except FileNotFoundError:  # no database yet: nothing was ever sent
         rows = []
     else:
         try:
-            rows = store.outbox.attempts(args.limit)
+            rows = (store.outbox.attempts if attempts else store.outbox.messages)(args.limit)
         finally:
             store.close()
     if args.json:
@@ -78,14 +97,19 @@ def cmd_webhooks(args: argparse.Namespace) -> int:
             print(json.dumps(r))
         return 0
     if not rows:
-        print("no webhook attempts yet")
+        print("no webhooks yet")
     for r in rows:
-        at = time.strftime("%H:%M:%S", time.localtime(r["at"]))
-        result = r["status_code"] or r["error"]
-        print(
-            f"{at} {r['webhook_id']:<36} {r['event']:<28} #{r['attempt']:<3} {r['status']:<9}"
-            f" {result}"
-        )
+        if attempts:  # one line per attempt, with that attempt's own outcome
+            result = f"{r['result']} {r['status_code'] or r['error']}"
+            print(
+                f"{_clock(r['at'])} {r['webhook_id']:<36} {r['event']:<28} #{r['attempt']:<3}"
+                f" {result}"
+            )
+        else:
+            print(
+                f"{_clock(r['created_at'])} {r['webhook_id']:<36} {r['event']:<28}"
+                f" {message_state(r)}"
+            )
     return 0
 
 
@@ -108,8 +132,11 @@ def add_parsers(sub) -> None:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_keys)
 
-    s = sub.add_parser("webhooks", help="webhook delivery attempts")
+    s = sub.add_parser("webhooks", help="webhook messages and their delivery state")
     s.add_argument("action", choices=["list"])
     s.add_argument("--limit", type=int, default=50)
+    s.add_argument(
+        "--attempts", action="store_true", help="one line per attempt, with its own outcome"
+    )
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_webhooks)

@@ -34,6 +34,15 @@ class AudioServerUnavailable(RuntimeError):
     """soundcard cannot talk to an audio server; the message says what to do."""
 
 
+def _unavailable(exc: BaseException) -> AudioServerUnavailable:
+    """The hint, plus what the library said when it said anything (soundcard fails with a bare
+    `assert` when no server answers: nothing to add then)."""
+    detail = str(exc).strip()
+    if not detail:
+        return AudioServerUnavailable(INSTALL_HINT)
+    return AudioServerUnavailable(f"{INSTALL_HINT} (soundcard: {type(exc).__name__}: {detail})")
+
+
 @dataclass(frozen=True)
 class AudioDevice:
     """A capture device. ``kind`` is "microphone" or "system_audio" (a loopback/monitor)."""
@@ -55,7 +64,7 @@ def load_soundcard():
             sys.argv = ["copilot"]
         import soundcard
     except Exception as exc:  # OSError (no libpulse), RuntimeError/AssertionError (no server)
-        raise AudioServerUnavailable(f"{INSTALL_HINT} [{type(exc).__name__}: {exc}]") from None
+        raise _unavailable(exc) from None
     finally:
         sys.argv = argv
     return soundcard
@@ -69,7 +78,7 @@ def list_devices() -> list[AudioDevice]:
         default_spk = _safe_id(sc.default_speaker)
         mics = sc.all_microphones(include_loopback=True)
     except Exception as exc:
-        raise AudioServerUnavailable(f"{INSTALL_HINT} [{type(exc).__name__}: {exc}]") from None
+        raise _unavailable(exc) from None
     out = []
     for m in mics:
         loop = bool(getattr(m, "isloopback", False))

@@ -149,7 +149,23 @@ class OutboxStore:
             " JOIN webhook_outbox o ON o.id = a.outbox_id ORDER BY a.at DESC LIMIT ?",
             (limit,),
         ).fetchall()
-        return [dict(zip(ATTEMPT_COLS, r, strict=True)) for r in rows]
+        out = [dict(zip(ATTEMPT_COLS, r, strict=True)) for r in rows]
+        for a in out:  # this attempt's own outcome; `status` is the message's state now
+            a["result"] = "failed" if a["error"] else "ok"
+        return out
+
+    def messages(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Messages, newest first, each with its state now and its last attempt's outcome
+        (what `copilot webhooks list` prints: one line per message, not per attempt)."""
+        cols = ("webhook_id", "capture_session_id", "event", "url", "status", "attempts")
+        cols += ("created_at", "next_attempt_at", "delivered_at", "last_error")
+        rows = self.db.execute(
+            f"SELECT {', '.join('o.' + c for c in cols)}, a.status_code FROM webhook_outbox o"
+            " LEFT JOIN webhook_attempts a ON a.outbox_id = o.id AND a.attempt = o.attempts"
+            " ORDER BY o.id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [dict(zip((*cols, "last_status_code"), r, strict=True)) for r in rows]
 
     def rows(self, session_id: str | None = None) -> list[dict[str, Any]]:
         """Outbox rows (oldest first): webhook_id, seq, event, status, attempts."""

@@ -31,6 +31,9 @@ def test_no_audio_server_gives_clear_message():
     assert "CLEAR" in out.stdout, out.stderr
     assert "apt-get install" in out.stdout and "pulseaudio --start" in out.stdout
     assert "Traceback" not in out.stdout + out.stderr
+    # issue 18: it ended in a stray "[AssertionError: ]" (soundcard's bare assert)
+    assert out.stdout.rstrip().endswith("sink_name=meet)."), out.stdout
+    assert "AssertionError" not in out.stdout
 
 
 def _pulse_ready() -> bool:

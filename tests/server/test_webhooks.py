@@ -78,20 +78,41 @@ async def test_receiver_down_then_back_gets_everything_signed_in_order(
         receiver.stop()
 
 
-def test_cli_lists_attempts(backend, remote, receiver, home, capsys):
+class _Args:
+    limit = 10
+    json = False
+    attempts = False
+
+
+def test_cli_lists_each_message_with_its_real_state(backend, remote, receiver, capsys):
+    """Issue 18: a message whose first attempt failed and whose retry was delivered was listed
+    as "delivered 500"; each message now says what happened to it, each attempt its own."""
     from copilot.cli_server import cmd_webhooks
 
-    remote.create_capture_session(callback_url=receiver.url)
-    receiver.wait_for(lambda: receiver.events())
-    time.sleep(0.1)
-
-    class Args:
-        limit = 10
-        json = False
-
-    assert cmd_webhooks(Args()) == 0
+    receiver.fail_next = 1
+    cap = remote.create_capture_session(callback_url=receiver.url)
+    receiver.wait_for(lambda: receiver.events(cap.id))
+    time.sleep(0.2)  # the sender records the 2xx after the receiver has it
+    assert cmd_webhooks(_Args()) == 0
     out = capsys.readouterr().out
-    assert "capture_session.created" in out and "204" in out
+    (line,) = [ln for ln in out.splitlines() if "capture_session.created" in ln]
+    assert line.endswith("delivered (204, after 2 attempts)"), out
+    args = _Args()
+    args.attempts = True
+    assert cmd_webhooks(args) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if "created" in ln]
+    assert [ln.split()[-2:] for ln in lines] == [["ok", "204"], ["failed", "503"]], lines
+    receiver.stop()  # down: the next message fails and waits for its retry
+    cap.emit({"type": "alert", "label": "sensitive_content", "confidence": 0.9})
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        cmd_webhooks(_Args())
+        out = capsys.readouterr().out
+        if "pending: attempt" in out:
+            break
+        time.sleep(0.1)
+    (line,) = [ln for ln in out.splitlines() if " alert " in ln]
+    assert "pending: attempt 1 failed (ConnectError" in line and "next try" in line, out
 
 
 def test_5xx_is_retried_with_the_same_id_and_a_fresh_signature(backend, remote, receiver):
