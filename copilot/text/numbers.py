@@ -35,6 +35,9 @@ _OH = re.compile(r"(?<![A-Za-z])oh(?=(?:\s+\d(?!\d)){2})|(?<=\b\d )oh(?= \d\b)",
 _DIGIT_RUN = re.compile(r"(?<!\w)(?<!\d[.,])\d(?: \d)+(?!\w|[.,]\d)")
 _PERCENT = re.compile(r"\s*%|\bper\s?cent\b", re.IGNORECASE)
 _WORD = re.compile(r"\d+(?:\.\d+)+|\w+")
+#: Words text2num reads as numbers that are words here ("OS" would become "0").
+_NOT_NUMBERS = re.compile(r"\b(?:os)\b", re.IGNORECASE)
+_MASK = "\ue000"  # a private-use character: never in speech or OCR text
 
 
 def _repeat(m: re.Match) -> str:
@@ -55,8 +58,14 @@ def numbers_to_digits(text: str) -> str:
     if not text:
         return text
     out = _REPEAT.sub(_repeat, text)
+    kept = _NOT_NUMBERS.findall(out)
+    if kept:
+        out = _NOT_NUMBERS.sub(_MASK, out)
     with contextlib.suppress(Exception):  # a detector must never fail on odd input
         out = alpha2digit(out, "en", threshold=0)
+    if kept:
+        words = iter(kept)
+        out = re.sub(_MASK, lambda _: next(words, ""), out)
     out = _GROUP_COMMA.sub("", out)
     out = _FOLD.sub(_fold, out)
     out = _OH.sub("0", out)

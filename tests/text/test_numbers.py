@@ -34,3 +34,9 @@ def test_text_around_numbers_is_kept_for_detectors():
 def test_different_numbers_stay_different():
     assert match_form("twelve percent") != match_form("twenty percent")
     assert match_form("41, 41, 41") == "41 41 41"  # a decoding loop is not a card number
+
+
+def test_os_is_a_word_not_a_zero():
+    # text2num reads "os" as the plural of "o" (zero): "import os" must not become "import 0"
+    assert match_form("import os; the OS is fine") == "import os the os is fine"
+    assert numbers_to_digits("four one one one OS") == "4111 OS"
