@@ -13,6 +13,7 @@ round trip.
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
@@ -23,7 +24,7 @@ from copilot.search.models import FILTER_FIELDS, Segment
 from copilot.text.numbers import match_form
 
 #: Bumped when ``normalise`` changes; older rows get their keyword text written again.
-KW_FORMAT = "2"
+KW_FORMAT = "3"
 
 #: Words that carry no keyword signal in meeting queries ("what did we say about ...").
 _STOPWORD_TEXT = """a about above after again all also am an and any are as at be been before being
@@ -80,6 +81,33 @@ def normalise(text: str) -> str:
     """Lower-case words and numbers separated by single spaces ("$1,200.50!" -> "1200.50",
     "Twelve per cent" -> "12 percent")."""
     return match_form(text)
+
+
+#: A word made of joined parts: CamelCase ("ConnectionRefusedError"), snake_case, dotted.
+_COMPOUND = re.compile(r"[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+|[A-Za-z0-9]*[a-z0-9][A-Z][A-Za-z0-9]*")
+_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def compound_parts(text: str) -> list[str]:
+    """What a compound word on screen can be searched by, besides itself: its parts and the
+    runs of its leading parts ("ConnectionRefusedError" -> connection, refused, error,
+    connectionrefused; "user_id" -> user, id, userid)."""
+    extra: list[str] = []
+    for word in _COMPOUND.findall(text):
+        parts = _PART.findall(word)
+        if len(parts) < 2:
+            continue
+        extra += parts
+        extra += ["".join(parts[:n]) for n in range(2, len(parts) + 1)]
+    return extra
+
+
+def index_form(text: str) -> str:
+    """The keyword text stored for a segment: `normalise(text)` plus each compound word's
+    parts and leading runs, so a query for part of an identifier that was on screen finds it.
+    Queries are only normalised (their own compounds stay whole)."""
+    extra = compound_parts(text)
+    return normalise(" ".join([text, *extra])) if extra else normalise(text)
 
 
 def query_terms(query: str) -> list[str]:
@@ -142,14 +170,14 @@ class KeywordIndex:
             self._renormalise()
 
     def _renormalise(self) -> None:
-        """Write every row's keyword text again with today's ``normalise`` and rebuild FTS."""
+        """Write every row's keyword text again with today's ``index_form`` and rebuild FTS."""
         with self._lock:
             rows = self._db.execute("SELECT rowid, text FROM segments").fetchall()
             self._db.execute("BEGIN")
             try:
                 self._db.executemany(
                     "UPDATE segments SET kw_text = ? WHERE rowid = ?",
-                    [(normalise(text), rowid) for rowid, text in rows],
+                    [(index_form(text), rowid) for rowid, text in rows],
                 )
                 self._db.execute("INSERT INTO segments_fts(segments_fts) VALUES ('rebuild')")
                 self._db.execute(
@@ -198,7 +226,7 @@ class KeywordIndex:
         discussion = discussion or {}
         wvecs = [_pack(discussion[s.id]) if s.id in discussion else None for s in segments]
         rows = [
-            (*segment_row(s), normalise(s.text), v, w, c)
+            (*segment_row(s), index_form(s.text), v, w, c)
             for s, v, w, c in zip(segments, vecs, wvecs, commons, strict=True)
         ]
         with self._lock:

@@ -232,3 +232,25 @@ def test_an_index_from_an_older_normaliser_is_renormalised(tmp_path):
     idx = SearchIndex(tmp_path / "idx")
     assert idx.search("12 percent", limit=1)[0].keyword_score == 1.0
     idx.close()
+
+
+@pytest.mark.parametrize(
+    "query", ["ConnectionRefused", "connection refused", "ConnectionRefusedError", "user_id"]
+)
+def test_part_of_an_identifier_on_screen_finds_it(tmp_path, query):
+    """Screens show compound words (a stack trace's exception, a column name); a user searches
+    by the part they remember."""
+    idx = SearchIndex(tmp_path / "idx")
+    idx.add(
+        [
+            {**SAMPLE[0], "id": "say-1", "text": "We are twelve percent over budget on ads."},
+            {**SAMPLE[10], "id": "scr-1", "text": "Traceback: ConnectionRefusedError [Errno 111]"},
+            {**SAMPLE[10], "id": "scr-2", "text": "SELECT user_id, email FROM accounts"},
+        ]
+    )
+    expected = "scr-2" if query == "user_id" else "scr-1"
+    hits = idx.search(query, limit=3)
+    assert hits and hits[0].id == expected, [(h.id, h.search_score) for h in hits]
+    assert hits[0].keyword_score == 1.0
+    assert hits[0].text.startswith(("Traceback", "SELECT"))  # the text as shown, not expanded
+    idx.close()
