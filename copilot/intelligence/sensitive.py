@@ -69,6 +69,8 @@ def _context(text: str, start: int, end: int, before: int = 40, after: int = 20)
 
 # -- numbers ------------------------------------------------------------------------------------
 NUMBER = re.compile(r"(?<![\w$£€.,])\d(?:[ -]?\d){11,18}(?![\w%])")
+#: A card read out in groups that ASR writes with commas ("4242, 4242, 4242, 4242").
+CARD_GROUPS = re.compile(r"(?<![\w$£€.,])\d{4}(?:, \d{4}){2,3}(?:, \d{1,4})?(?![\w%]|, \d)")
 CARD_SUPPORT = re.compile(r"card|visa|master ?card|amex|american express|credit|debit|cvv|expir")
 CARD_VETO = re.compile(
     r"order|invoice|tracking|reference|\bref\b|ticket|confirmation|serial|isbn|phone|call me|"
@@ -78,9 +80,15 @@ CARD_VETO = re.compile(
 )
 
 
+def _overlap(a: re.Match, b: re.Match) -> bool:
+    return a.start() < b.end() and b.start() < a.end()
+
+
 def detect_cards(text: str) -> list[Finding]:
-    out = []
-    for m in NUMBER.finditer(text):
+    out: list[Finding] = []
+    matches = list(NUMBER.finditer(text))
+    matches += [g for g in CARD_GROUPS.finditer(text) if not any(_overlap(g, m) for m in matches)]
+    for m in matches:
         digits = re.sub(r"\D", "", m.group(0))
         if not v.is_card(digits):
             continue

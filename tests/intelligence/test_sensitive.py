@@ -105,3 +105,10 @@ def test_already_redacted_text_still_alerts():
     assert redact("The admin password is [REDACTED:password].") == (
         "The admin password is [REDACTED:password]."
     )
+
+
+def test_card_groups_written_with_commas_are_a_card():
+    # ASR writes a card read out in groups as "4242, 4242, 4242, 4242"
+    found = detect("Use 4242, 4242, 4242, 4242 for the test.")
+    assert [f.kind for f in found] == ["card_number"]
+    assert detect("We sold 1200, 3400, 5600, 7800 units") == []
