@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -126,6 +127,7 @@ class Dispatcher:
         self.settings = settings
         self.on_report = on_report
         self._workers: dict[tuple[str, bool], SyncWorker | AsyncWorker] = {}
+        self._closed_threads: list[SyncWorker] = []
         self._routes: dict[str, list[tuple[SyncWorker | AsyncWorker, Any]]] = {}
         self._watchdog: asyncio.TimerHandle | None = None
         self._async_code: dict[Any, AsyncWorker] = {}
@@ -208,6 +210,13 @@ class Dispatcher:
                 agg[k] = agg.get(k, 0) + v
         return out
 
+    def join_threads(self, timeout: float) -> list[str]:
+        """After `close`, off the loop: wait (bounded overall) for plugin threads to finish
+        their last call; returns the plugins whose thread is still busy."""
+        deadline = time.monotonic() + timeout
+        workers, self._closed_threads = self._closed_threads, []
+        return sorted({w.plugin for w in workers if not w.join(deadline - time.monotonic())})
+
     def close(self) -> list[asyncio.Task]:
         """Stop every worker; returns the cancelled async tasks for the caller to await."""
         if self._watchdog is not None:
@@ -221,6 +230,8 @@ class Dispatcher:
             worker.close()
             if isinstance(worker, AsyncWorker):
                 tasks.append(worker.task)
+            else:
+                self._closed_threads.append(worker)
         self._workers.clear()
         self._routes = {}
         return tasks

@@ -135,6 +135,12 @@ class SyncWorker:
         with contextlib.suppress(queue.Full):
             self.q.put_nowait(_STOP)
 
+    def join(self, timeout: float) -> bool:
+        """Wait (bounded) for the thread to end after `close`: a hook still inside native code
+        (an ONNX or CTranslate2 call) when the interpreter exits aborts the whole process."""
+        self.thread.join(max(0.0, timeout))
+        return not self.thread.is_alive()
+
     # -- thread side --
     def _run(self) -> None:
         while True:

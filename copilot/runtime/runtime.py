@@ -172,13 +172,21 @@ class Runtime:
                 self.call_async(self.webhooks.close_on_loop, drain, timeout=drain + 15)
             except Exception as exc:
                 log.warning("stopping webhooks at close failed: %s", exc)
-        self.call_async(self._close_on_loop, timeout=30)
+        self.call_async(self._close_on_loop, timeout=self.settings.drain_timeout + 30)
+        busy = self.dispatcher.join_threads(10)
+        if busy:  # a hung hook: its daemon thread is left behind
+            log.warning("plugin threads still busy at close: %s", ", ".join(busy))
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
         with contextlib.suppress(Exception):
             self.store.close()
 
     async def _close_on_loop(self) -> None:
+        # events emitted outside a running session (never stopped, so never drained) are
+        # still handled by every plugin before it shuts down
+        late = await self.dispatcher.drain(self.settings.drain_timeout)
+        if late:
+            log.warning("plugins still busy at close: %s", ", ".join(late))
         self.plugins.call_each("copilot_shutdown", runtime=self)
         self.replicas.close()
         tasks = self.dispatcher.close()

@@ -146,3 +146,29 @@ async def test_custom_event_types_are_validated(conn):
     with pytest.raises(InvalidEvent, match="invalid 'suggestion' event"):
         cap.emit({"type": "suggestion"})
     await client.stop_session()
+
+
+class Slow:
+    def __init__(self):
+        self.seen: list[str] = []
+        self.thread: threading.Thread | None = None
+
+    @hookimpl
+    def copilot_transcript(self, event):
+        self.thread = threading.current_thread()
+        time.sleep(0.2)
+        self.seen.append(event.text)
+
+
+def test_close_lets_plugins_finish_and_ends_their_threads(home):
+    """Events of a session that never started are not drained by a stop: close does it, and
+    no plugin thread is left running native work when the interpreter exits."""
+    slow = Slow()
+    conn = copilot.connect(home=str(home), entrypoints=False, drain_timeout=10.0)
+    conn.register_plugin(slow, "slow")
+    cap = conn.create_capture_session()
+    for i in range(5):
+        cap.emit({"type": "transcript", "text": f"line {i}", "is_final": True})
+    conn.close()
+    assert slow.seen == [f"line {i}" for i in range(5)]
+    assert slow.thread is not None and not slow.thread.is_alive()
