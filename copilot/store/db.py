@@ -8,6 +8,7 @@ cut), and readers in other processes never block the writer.
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from copilot.store.private import create_private, private_dir, private_file
@@ -28,9 +29,24 @@ def open_db(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     create_private(path)  # 0600 before SQLite writes to it: its -wal and -shm take its mode
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA busy_timeout=5000")
-    conn.execute("PRAGMA journal_mode=WAL")
+    _set_wal(conn)
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     for suffix in ("-wal", "-shm"):  # left readable by an older version
         private_file(f"{path}{suffix}")
     return conn
+
+
+def _set_wal(conn: sqlite3.Connection, wait: float = 5.0) -> None:
+    """Switch to WAL, waiting like busy_timeout would: SQLite does not call its busy handler
+    for a journal-mode change, so processes opening a new database together got "database is
+    locked" at once."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
