@@ -40,6 +40,7 @@ class SendBuffer:
         self.pending: deque[Item] = deque()
         self.unacked: deque[Item] = deque()
         self.retained: deque[Item] = deque(maxlen=retain)
+        self.frames = 0  # frames (not control messages) in `pending` and `unacked`
         self.owed = 0  # kept frames resent to a new owner: room beyond `max` until acked
         self.scheduled = 0  # replay frames on their way to the loop (see `sink`)
         self.room = threading.Condition()
@@ -48,7 +49,9 @@ class SendBuffer:
         self.on_add: Callable[[], None] = lambda: None
 
     def size(self) -> int:
-        return len(self.pending) + len(self.unacked) - self.owed
+        """Frames that count against `max`: control messages (a channel's `end`) never take a
+        frame's room, or the frame a replay had waited room for was dropped for them."""
+        return self.frames - self.owed
 
     def add(self, item: Item) -> None:
         """Loop side: queue a frame or control message, dropping the oldest frame if full
@@ -56,6 +59,7 @@ class SendBuffer:
         if isinstance(item[2], bytes):
             item = (item[0], int.from_bytes(item[2][6:10], "little"), item[2])
         self.pending.append(item)
+        self.frames += item[1] >= 0
         # only a new frame makes room for itself: a control message may go past the bound
         while item[1] >= 0 and self.size() > self.max and self._drop_oldest_frame():
             self.stats["dropped"] += 1
@@ -65,10 +69,12 @@ class SendBuffer:
         for i, queued in enumerate(self.unacked):  # frames, and the `end` that follows them
             if queued[1] >= 0:
                 del self.unacked[i]
+                self.frames -= 1
                 return True
         for i, queued in enumerate(self.pending):
             if queued[1] >= 0:
                 del self.pending[i]
+                self.frames -= 1
                 return True
         return False
 
@@ -110,6 +116,7 @@ class SendBuffer:
             if seq > acked.get(idx, -1):
                 break
             item = self.unacked.popleft()
+            self.frames -= 1
             self.stats["acked"] += 1
             self.owed = max(0, self.owed - 1)
             if data[3] == framing.AUDIO:
@@ -127,7 +134,9 @@ class SendBuffer:
             have = {int(k): v for k, v in held.items()}
             again = [it for it in self.retained if it[1] == END or it[1] > have.get(it[0], -1)]
             self.retained.clear()
-            self.owed += sum(1 for it in again if it[1] >= 0)  # never dropped for new frames
+            kept = sum(1 for it in again if it[1] >= 0)
+            self.frames += kept
+            self.owed += kept  # never dropped for new frames
         self.pending.extendleft(reversed([*again, *self.unacked]))
         self.unacked.clear()
         return len(again)

@@ -1,0 +1,68 @@
+"""The capture client's send buffer: a replay (waiting for room) never loses a frame, even
+when channel ends and failover resends sit in the buffer with it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from copilot.capture.frames import AudioFrame
+from copilot.remote.buffer import END, SendBuffer
+from copilot.server import framing
+
+
+def _frame(channel: int, seq: int) -> tuple[int, int, bytes]:
+    audio = AudioFrame(np.zeros(160, dtype=np.float32), 16000, seq * 0.01)
+    return (channel, -1, framing.encode(channel, seq, audio))
+
+
+def _send_all(buf: SendBuffer) -> None:
+    while buf.pending:
+        buf.sent(buf.pending.popleft())
+
+
+def _end(channel: int) -> tuple[int, int, str]:
+    return (channel, END, '{"op": "end"}')
+
+
+def test_a_channel_end_does_not_take_the_room_a_replay_waited_for():
+    stats = {"dropped": 0, "sent": 0, "acked": 0}
+    buf = SendBuffer(4, stats)
+    for seq in range(3):
+        buf.add(_frame(0, seq))
+    assert buf.size() < buf.max  # a replay sees room for one more frame, and takes it ...
+    buf.add(_end(1))  # ... while the other channel's end goes in
+    buf.add(_frame(0, 3))
+    assert stats["dropped"] == 0
+    assert [it[1] for it in buf.pending] == [0, 1, 2, END, 3]
+
+
+def test_failover_resend_of_a_finished_channel_drops_nothing():
+    stats = {"dropped": 0, "sent": 0, "acked": 0}
+    buf = SendBuffer(4, stats, retain=100)
+    for seq in range(2):
+        buf.add(_frame(1, seq))
+    buf.add(_end(1))  # channel 1 has ended
+    _send_all(buf)
+    buf.ack({"1": 1})  # the old owner acknowledged it all, then died
+    for seq in range(3):
+        buf.add(_frame(0, seq))
+    _send_all(buf)
+    assert buf.size() < buf.max  # a replay's next frame is on its way to the loop ...
+    assert buf.rewind({}, takeover=True) == 3  # ... when the new owner says it holds nothing
+    buf.add(_frame(0, 3))
+    assert stats["dropped"] == 0
+    got = [(it[0], it[1]) for it in buf.pending]
+    assert got == [(1, 0), (1, 1), (1, END), (0, 0), (0, 1), (0, 2), (0, 3)]
+
+
+def test_a_full_buffer_still_drops_the_oldest_frame_and_counts_it():
+    stats = {"dropped": 0, "sent": 0, "acked": 0}
+    buf = SendBuffer(3, stats)
+    for seq in range(5):
+        buf.add(_frame(0, seq))
+    buf.add(_end(0))
+    assert stats["dropped"] == 2
+    assert [it[1] for it in buf.pending] == [2, 3, 4, END]
+    _send_all(buf)
+    buf.ack({"0": 4})
+    assert buf.size() == 0
