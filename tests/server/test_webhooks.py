@@ -3,6 +3,7 @@ when the receiver is down for a while."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -112,7 +113,9 @@ def test_cli_lists_each_message_with_its_real_state(backend, remote, receiver, c
             break
         time.sleep(0.1)
     (line,) = [ln for ln in out.splitlines() if " alert " in ln]
-    assert "pending: attempt 1 failed (ConnectError" in line and "next try" in line, out
+    # the fast test policy may have tried again by the time the CLI reads it
+    assert re.search(r"pending: attempt \d+ failed \(ConnectError", line), out
+    assert "next try" in line, out
 
 
 def test_5xx_is_retried_with_the_same_id_and_a_fresh_signature(backend, remote, receiver):
