@@ -2,8 +2,10 @@
 
 It holds the API key, creates a capture session and a short-lived client token for the
 desktop, and runs a webhook receiver: on `capture_session.active` it starts the transcript
-(and audio indexing, when enabled) on the session's RTStreams, then prints AI events arriving
-over the WebSocket. Run `copilot serve` and `copilot keys create` first:
+(and audio indexing, and visual indexing of the screens, when enabled) on the session's
+RTStreams, then prints AI events arriving over the WebSocket. Webhooks are at-least-once: a
+replayed `active` starts nothing twice (starting a running feature returns it).
+Run `copilot serve` and `copilot keys create` first:
 
     COPILOT_BASE_URL=http://127.0.0.1:8700 COPILOT_API_KEY=cpk_... \
         python agents/two_runtimes/backend.py --out /tmp/two_runtimes.json
@@ -25,12 +27,15 @@ from copilot.errors import CopilotError
 class WebhookBackend:
     """A webhook receiver that reacts to lifecycle events of the sessions it created."""
 
-    def __init__(self, conn, *, index_audio: bool = False, port: int = 0) -> None:
+    def __init__(
+        self, conn, *, index_audio: bool = False, index_visuals: bool = False, port: int = 0
+    ) -> None:
         self.conn = conn
         self.secret = conn.webhook_secret()
         self.index_audio = index_audio
+        self.index_visuals = index_visuals
         self.received: list[dict] = []
-        self.started: list[str] = []  # rtstream ids whose transcript we started
+        self.started: list[str] = []  # rtstream ids whose features we started
         self.errors: list[str] = []
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
@@ -73,8 +78,20 @@ class WebhookBackend:
                 if self.index_audio:
                     rts.index_audio(prompt="Extract key decisions and action items")
             except CopilotError as exc:  # e.g. a feature that is not installed
-                self.errors.append(str(exc))
-                print(f"  {rts.channel_id}: {exc}", flush=True)
+                self._failed(rts, exc)
+        for rts in cap.get_rtstream("display") if self.index_visuals else []:
+            try:
+                rts.index_visuals(
+                    prompt="Describe what the user is looking at",
+                    batch_config={"type": "time", "value": 1, "frame_count": 1},
+                )
+                self.started.append(rts.id)
+            except CopilotError as exc:
+                self._failed(rts, exc)
+
+    def _failed(self, rts, exc: CopilotError) -> None:
+        self.errors.append(str(exc))
+        print(f"  {rts.channel_id}: {exc}", flush=True)
 
     def create_session(self, end_user_id: str = "user_abc"):
         cap = self.conn.create_capture_session(
@@ -102,11 +119,12 @@ def main() -> None:
     p.add_argument("--api-key", default=None, help="default $COPILOT_API_KEY")
     p.add_argument("--out", default="two_runtimes.json", help="where the client finds its token")
     p.add_argument("--index-audio", action="store_true")
+    p.add_argument("--index-visuals", action="store_true", help="index the client's screens")
     args = p.parse_args()
     from copilot.remote import RemoteConnection  # == copilot.connect(base_url=, api_key=)
 
     conn = RemoteConnection(args.base_url, args.api_key)
-    backend = WebhookBackend(conn, index_audio=args.index_audio)
+    backend = WebhookBackend(conn, index_audio=args.index_audio, index_visuals=args.index_visuals)
     cap, token = backend.create_session()
     with open(args.out, "w") as f:
         json.dump({"base_url": conn.base_url, "capture_session_id": cap.id, "token": token}, f)

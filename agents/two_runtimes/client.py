@@ -4,7 +4,8 @@ audio files (or devices) to the backend, and prints the session's events.
     python agents/two_runtimes/client.py --config two_runtimes.json [--speed 4] [files…]
 
 Without files it replays the bundled sample meeting (mic.ogg as the mic, system_audio.ogg as
-system audio). `--device` captures `mic:default` instead.
+system audio). `--screen DIR` adds a screen recording (a folder of PNGs named by their time,
+like the sample's `screens/`) as the display. `--device` captures `mic:default` instead.
 """
 
 from __future__ import annotations
@@ -20,14 +21,17 @@ from copilot.errors import NotEnabled
 SAMPLE = Path(__file__).resolve().parents[2] / "copilot" / "data" / "sample_meeting"
 
 
-def channels_for(files: list[str], speed: str) -> list[dict]:
+def channels_for(files: list[str], speed: str, screen: str | None = None) -> list[dict]:
     if not files:
         files = [str(SAMPLE / "mic.ogg"), str(SAMPLE / "system_audio.ogg")]
     kinds = ["mic", "system_audio"]
-    return [
+    channels = [
         {"channel_id": f"{kinds[min(i, 1)]}:file{i or ''}", "path": f, "speed": speed}
         for i, f in enumerate(files)
     ]
+    if screen:
+        channels.append({"channel_id": "display:file", "path": screen, "speed": speed})
+    return channels
 
 
 def make_client(token: str, base_url: str, **kw):
@@ -62,10 +66,11 @@ def main() -> None:
     p.add_argument("--config", default="two_runtimes.json", help="written by backend.py")
     p.add_argument("--speed", default="1", help="replay speed (1 = real time, or 'max')")
     p.add_argument("--device", action="store_true", help="capture mic:default instead")
+    p.add_argument("--screen", default=None, help="a screen recording (folder of PNGs)")
     p.add_argument("files", nargs="*")
     args = p.parse_args()
     config = json.loads(Path(args.config).read_text())
-    channels = ["mic:default"] if args.device else channels_for(args.files, args.speed)
+    channels = ["mic:default"] if args.device else channels_for(args.files, args.speed, args.screen)
     asyncio.run(run(config, channels))
 
 
