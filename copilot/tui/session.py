@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copilot.cli_run import sample_dir
+from copilot.data import sample_dir
 
 PERMISSIONS = (("microphone", "mic"), ("system_audio", "system_audio"), ("screen", "display"))
 DEMO_META = {

@@ -1,4 +1,4 @@
-"""`copilot agent run SCRIPT ARGS…` (copilot/cli_agent.py) runs a script as `__main__`."""
+"""`copilot agent run SCRIPT ARGS…` (copilot/cli/agent.py) runs a script as `__main__`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from copilot.cli_agent import add_parsers
+from copilot.cli.agent import add_parsers
 from copilot.errors import CopilotError
 from tests.agents.conftest import ROOT
 

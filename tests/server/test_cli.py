@@ -11,7 +11,7 @@ import time
 
 import httpx
 
-from copilot.cli_server import add_parsers
+from copilot.cli.server import add_parsers
 from copilot.remote import RemoteConnection
 from tests.server.test_restart import _free_port
 
@@ -35,7 +35,7 @@ def test_keys_create_list_revoke_then_serve(home, capsys):
     port = _free_port()
     env = {**os.environ, "COPILOT_HOME": str(home)}
     code = (
-        "import argparse; from copilot.cli_server import cmd_serve;"
+        "import argparse; from copilot.cli.server import cmd_serve;"
         f" cmd_serve(argparse.Namespace(host='127.0.0.1', port={port}))"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.PIPE)

@@ -88,7 +88,7 @@ class _Args:
 def test_cli_lists_each_message_with_its_real_state(backend, remote, receiver, capsys):
     """Issue 18: a message whose first attempt failed and whose retry was delivered was listed
     as "delivered 500"; each message now says what happened to it, each attempt its own."""
-    from copilot.cli_server import cmd_webhooks
+    from copilot.cli.server import cmd_webhooks
 
     receiver.fail_next = 1
     cap = remote.create_capture_session(callback_url=receiver.url)

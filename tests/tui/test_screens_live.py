@@ -25,6 +25,13 @@ async def test_stats_and_transcript_arrive_under_another_screen(make_app):
         await pilot.pause(0.2)
         assert app.screen is help_screen and app.is_running  # still open, nothing raised
         await pilot.press("escape")
-        await pilot.pause(0.2)
+
+        def shown() -> bool:
+            return app.screen is app.screen_stack[0] and bool(app.query_one(TranscriptView).finals)
+
+        for _ in range(50):  # a loaded machine may take more than one pause to get there
+            if shown():
+                break
+            await pilot.pause(0.1)
         assert app.header.channels["mic:file"]["level_db"] == -20.0
         assert [f.utterance for f in app.query_one(TranscriptView).finals] == ["Hello there."]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from copilot.data import sample_dir
 from copilot.errors import CopilotError, IllegalTransition
 
 KIND_FLAGS = (("mic", "mic"), ("system_audio", "system_audio"), ("display", "display"))
@@ -44,10 +45,6 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--user-name", help="who is on the microphone")
     p.set_defaults(func=cmd_run)
-
-
-def sample_dir() -> Path:
-    return Path(__file__).parent / "data" / "sample_meeting"
 
 
 def add_demo_parser(sub) -> None:

@@ -199,7 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--clip", metavar="DIR", help="also write each hit's audio clip here")
     s.set_defaults(func=cmd_search)
 
-    from copilot import cli_agent, cli_mcp, cli_run, cli_server
+    from copilot.cli import agent as cli_agent
+    from copilot.cli import mcp as cli_mcp
+    from copilot.cli import run as cli_run
+    from copilot.cli import server as cli_server
 
     cli_run.add_parser(sub)
     cli_run.add_demo_parser(sub)
