@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from typing import Any
 
@@ -23,17 +24,16 @@ from copilot.delivery.outbox import Outbox
 from copilot.delivery.selection import webhook_name
 from copilot.delivery.sender import RetryPolicy, Sender
 
+log = logging.getLogger("copilot.webhooks")
+
 
 class _Hooks:
-    """The plugin object: reconcile on each event a webhook may carry (on the runtime loop)."""
+    """The plugin object: only the shutdown backstop. Events are followed on the bus, not
+    through a plugin queue: a burst of more events than that queue holds dropped hook calls,
+    and the session's last events waited for the next one (or a restart) to be enqueued."""
 
     def __init__(self, hooks: Webhooks) -> None:
         self.hooks = hooks
-
-    @hookimpl
-    async def copilot_event(self, event, session):
-        if webhook_name(event) is not None:
-            self.hooks.reconcile(event.capture_session_id)
 
     @hookimpl
     def copilot_shutdown(self, runtime):
@@ -47,6 +47,8 @@ class Webhooks:
         self.outbox: Outbox | None = None
         self.sender: Sender | None = None
         self.secret = ""
+        self._sub: Any = None  # the runtime bus's subscriber for every session
+        self._follower: asyncio.Task | None = None
 
     def install(self) -> Webhooks:
         rt = self.rt
@@ -80,6 +82,33 @@ class Webhooks:
             allow_hosts=self.rt.settings.webhook_allow_hosts,
         )
         self.sender.start()
+        self._sub = self.rt.bus.subscribe()
+        self._follower = asyncio.get_running_loop().create_task(
+            self._follow_log(), name="copilot-webhooks-outbox"
+        )
+
+    async def _follow_log(self) -> None:
+        """Reconcile each session once per batch of its logged events (on the runtime loop);
+        after the bus overflowed this reader, every session behind in the log catches up."""
+        sub = self._sub
+        while True:
+            first = await sub.get()
+            try:
+                self._reconcile_queued(first)
+            except Exception:  # e.g. the database is gone a moment: the next event retries
+                log.exception("webhooks: could not enqueue logged events")
+            await asyncio.sleep(0)  # let the loop run between batches
+
+    def _reconcile_queued(self, first: Any = None) -> None:
+        sub = self._sub
+        if sub is None:
+            return
+        events = ([] if first is None else [first]) + sub.take_all()
+        if sub.overflowed:
+            sub.reset()
+            self._catch_up()
+        for sid in dict.fromkeys(e.capture_session_id for e in events if webhook_name(e)):
+            self.reconcile(sid)
 
     def _catch_up(self) -> None:
         for sid in self.outbox.stale_sessions():
@@ -104,14 +133,25 @@ class Webhooks:
 
     def stop_on_loop(self) -> None:
         """Backstop at runtime shutdown; `close()` first lets the HTTP client close cleanly."""
+        self._stop_following()
         if self.sender is not None and self.sender._task is not None:
             self.sender._task.cancel()
+
+    def _stop_following(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
+            self._follower = None
+        if self._sub is not None:
+            self.rt.bus.unsubscribe(self._sub)
+            self._sub = None
 
     async def close_on_loop(self, drain: float = 0.0) -> None:
         """Deliver what is due (up to `drain` s), then stop sending (pending rows stay in the
         outbox for the next start)."""
         if self.sender is None:
             return
+        with contextlib.suppress(Exception):  # what was logged last (`stopped`) goes out too
+            self._reconcile_queued()
         if drain > 0:
             with contextlib.suppress(Exception):
                 await self.drain(drain)

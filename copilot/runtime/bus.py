@@ -47,6 +47,12 @@ class Subscriber:
     def empty(self) -> bool:
         return not self._items
 
+    def take_all(self) -> list[Event]:
+        """Everything queued, without waiting."""
+        items = list(self._items)
+        self._items.clear()
+        return items
+
     async def get(self) -> Event:
         """The next queued event, waiting for one (a single reader per subscriber)."""
         while not self._items:

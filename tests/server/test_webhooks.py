@@ -130,3 +130,29 @@ def test_5xx_is_retried_with_the_same_id_and_a_fresh_signature(backend, remote, 
     assert len(receiver.refused) == 3
     codes = [a["status_code"] for a in remote.webhook_attempts() if a["webhook_id"] == first]
     assert codes == [204, 503, 503, 503]  # newest first
+
+
+def test_a_burst_beyond_the_plugin_queue_is_delivered_whole_and_reports_nothing(home):
+    """The outbox followed the log through a plugin hook: a burst of more events than a
+    plugin's queue holds made 'copilot-webhooks fell behind, events dropped' plugin_errors in
+    the user's session (and warnings), though nothing was lost."""
+    from tests.server.conftest import run_backend
+
+    receiver = Receiver().start()
+    try:
+        with run_backend(home, plugin_queue_size=5) as backend:
+            conn = backend.remote()
+            receiver.secret = conn.webhook_secret()
+            cap = conn.create_capture_session(callback_url=receiver.url)
+            rt = backend.rt
+            burst = [{"type": "alert", "label": f"a{i}", "confidence": 0.5} for i in range(60)]
+            rt.call(lambda: [rt.publish(rt.draft(cap.id, ev)) for ev in burst])  # one loop turn
+            receiver.wait_for(lambda: len(receiver.events(cap.id)) >= 61)
+            errors, _ = cap.poll(limit=500, types=["plugin_error"])
+            conn.close()
+        got = receiver.events(cap.id)
+        assert [e["seq"] for e in got] == list(range(1, 62))
+        assert [e["data"]["label"] for e in got[1:]] == [ev["label"] for ev in burst]
+        assert errors == []
+    finally:
+        receiver.stop()
