@@ -99,6 +99,16 @@ class SendBuffer:
             self.scheduled -= 1
         self.add(item)
 
+    def sent_first(self, item: Item) -> None:
+        """Loop side: `item`, the head of `pending`, went out on the socket. A frame dropped
+        for room while it was being sent went all the same: it is not counted as dropped."""
+        if self.pending and self.pending[0] is item:
+            self.pending.popleft()
+        elif item[1] >= 0:
+            self.frames += 1
+            self.stats["dropped"] -= 1
+        self.sent(item)
+
     def sent(self, item: Item) -> None:
         if item[1] >= 0:
             self.unacked.append(item)

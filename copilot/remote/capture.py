@@ -232,12 +232,7 @@ class RemoteCaptureClient:
                     while self._buf.pending:
                         item = self._buf.pending[0]
                         await ws.send(item[2])
-                        if self._buf.pending and self._buf.pending[0] is item:
-                            self._buf.pending.popleft()  # (unless dropped while it was sent)
-                        elif item[1] >= 0:  # it was dropped meanwhile, yet it went
-                            self._buf.frames += 1
-                            self.stats["dropped"] -= 1
-                        self._buf.sent(item)
+                        self._buf.sent_first(item)
                     self._wake.clear()
                     waiter = asyncio.ensure_future(self._wake.wait())
                     await asyncio.wait({waiter, recv}, return_when=asyncio.FIRST_COMPLETED)

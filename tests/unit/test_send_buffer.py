@@ -17,7 +17,7 @@ def _frame(channel: int, seq: int) -> tuple[int, int, bytes]:
 
 def _send_all(buf: SendBuffer) -> None:
     while buf.pending:
-        buf.sent(buf.pending.popleft())
+        buf.sent_first(buf.pending[0])  # as the client's pump does, once the socket took it
 
 
 def _end(channel: int) -> tuple[int, int, str]:
@@ -66,3 +66,17 @@ def test_a_full_buffer_still_drops_the_oldest_frame_and_counts_it():
     _send_all(buf)
     buf.ack({"0": 4})
     assert buf.size() == 0
+
+
+def test_a_frame_dropped_while_it_was_being_sent_is_not_counted_as_dropped():
+    stats = {"dropped": 0, "sent": 0, "acked": 0}
+    buf = SendBuffer(2, stats)
+    buf.add(_frame(0, 0))
+    head = buf.pending[0]  # on its way out on the socket ...
+    buf.add(_frame(0, 1))
+    buf.add(_frame(0, 2))  # ... when a new frame needs its room
+    assert stats["dropped"] == 1
+    buf.sent_first(head)  # it went all the same
+    assert stats["dropped"] == 0 and stats["sent"] == 1
+    assert [it[1] for it in buf.unacked] == [0] and [it[1] for it in buf.pending] == [1, 2]
+    assert buf.size() == 3
