@@ -16,9 +16,10 @@ import json
 from pathlib import Path
 
 from copilot.capture import CaptureClient
+from copilot.data import sample_dir
 from copilot.errors import NotEnabled
 
-SAMPLE = Path(__file__).resolve().parents[2] / "copilot" / "data" / "sample_meeting"
+SAMPLE = sample_dir()
 
 
 def channels_for(files: list[str], speed: str, screen: str | None = None) -> list[dict]:
