@@ -31,13 +31,57 @@ class Finding:
 
 
 Detector = Callable[[str], list[Finding]]
+Gate = Callable[[str], object]
 _DETECTORS: dict[str, Detector] = {}
+_GATES: dict[str, Gate] = {}
 
 
-def register_detector(name: str, fn: Detector) -> None:
+def register_detector(name: str, fn: Detector, gate: Gate | None = None) -> None:
     """Add a detector: `fn(text) -> [Finding]`. It sees the text as spoken/shown and again
-    with spoken digits normalised ("four one …" → "41…"); spans are mapped back."""
+    with spoken digits normalised ("four one …" → "41…"); spans are mapped back.
+
+    `gate(text)`, if given, is a cheap test that is true of every text `fn` finds anything
+    in (a necessary condition, e.g. "has 12 digits"); where it is false `fn` is not called.
+    Every event's text passes through here before it is stored, so this is what keeps
+    redaction cheap on the ordinary sentences that are most of a meeting."""
     _DETECTORS[name] = fn
+    if gate is None:
+        _GATES.pop(name, None)
+    else:
+        _GATES[name] = gate
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _digits(n: int) -> Gate:
+    """Gate: the text has at least `n` digits (most sentences have none: one quick search)."""
+    return lambda text: _DIGIT.search(text) is not None and len(_DIGIT.findall(text)) >= n
+
+
+def _words(*words: str) -> Gate:
+    """Gate: one of `words` (lower case) is in the text, in any case."""
+
+    def gate(text: str) -> bool:
+        low = text.lower()
+        for w in words:  # a plain loop: this runs on every sentence, `any(…)` costs twice
+            if w in low:
+                return True
+        return False
+
+    return gate
+
+
+def _literals(*parts: str) -> Gate:
+    """Gate: one of `parts` is in the text as written."""
+
+    def gate(text: str) -> bool:
+        for p in parts:
+            if p in text:
+                return True
+        return False
+
+    return gate
 
 
 def register_pattern(
@@ -383,19 +427,57 @@ def detect_redacted(text: str) -> list[Finding]:
     ]
 
 
-for _name, _fn in (
-    ("redacted", detect_redacted),
-    ("card", detect_cards),
-    ("ssn", detect_ssn),
-    ("uk_nino", detect_nino),
-    ("iban", detect_iban),
-    ("keys", detect_keys),
-    ("private_key", detect_private_keys),
-    ("password", detect_passwords),
-    ("security_answer", detect_security_answers),
-    ("disclosure", detect_disclosures),
-):
-    register_detector(_name, _fn)
+_KEY_PREFIXES = _literals(
+    "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "sk-",
+    "k_live_", "k_test_", "AIza", "eyJ",
+)  # fmt: skip
+_KEY_WORDS = _words("key", "secret", "token", "bearer")
+# Each gate is what every match of its detector's patterns must contain (see them above):
+# the digits a value needs, the literal prefixes of the key formats, the cue words.
+_BUILTIN: list[tuple[str, Detector, Gate | None]] = [
+    ("redacted", detect_redacted, _literals("[REDACTED:")),
+    ("card", detect_cards, _digits(12)),
+    ("ssn", detect_ssn, _digits(9)),
+    ("uk_nino", detect_nino, _digits(6)),
+    ("iban", detect_iban, _digits(2)),
+    ("private_key", detect_private_keys, _literals("PRIVATE KEY")),
+    (
+        "keys",
+        detect_keys,
+        lambda text: _KEY_PREFIXES(text) or _KEY_WORDS(text),
+    ),
+    (
+        "password",
+        detect_passwords,
+        _words("pass", "pin", "login", "access code", "secret word", "credential"),
+    ),
+    (
+        "security_answer",
+        detect_security_answers,
+        _words("security", "memorable", "secret", "maiden"),
+    ),
+    (
+        "disclosure",
+        detect_disclosures,
+        _words(
+            "card",
+            "cv",
+            "digits on the back",
+            "expir",
+            "valid",
+            "account",
+            "acct",
+            "routing",
+            "code",
+            "bsb",
+            "pin",
+            "pass",
+            "combination",
+        ),
+    ),
+]
+for _name, _fn, _gate in _BUILTIN:
+    register_detector(_name, _fn, _gate)
 
 
 def detect(text: str, min_confidence: float = 0.0) -> list[Finding]:
@@ -405,9 +487,11 @@ def detect(text: str, min_confidence: float = 0.0) -> list[Finding]:
     norm, where = normalise_with_map(text)
     found: list[Finding] = []
     for name, fn in list(_DETECTORS.items()):
+        gate = _GATES.get(name)
         try:
-            found.extend(fn(text))
-            if norm != text:
+            if gate is None or gate(text):
+                found.extend(fn(text))
+            if norm != text and (gate is None or gate(norm)):
                 for f in fn(norm):
                     start, end = where[f.start], where[min(f.end, len(where) - 1)]
                     found.append(

@@ -30,6 +30,10 @@ DIGITS = {
 MULT = {"double": 2, "triple": 3}
 _TOKEN = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
 MIN_RUN = 4  # at least this many digits before a run of words counts as a number read out
+#: A run has at least one digit word; most sentences have none, and need no closer look.
+_DIGIT_WORD = re.compile(
+    r"(?i)\b(?:" + "|".join(w for w, d in DIGITS.items() if d is not None) + r")\b"
+)
 
 
 def digit_runs(text: str) -> list[tuple[int, int, str]]:
@@ -39,6 +43,8 @@ def digit_runs(text: str) -> list[tuple[int, int, str]]:
     other digit words (so "send it to four people" is not a number).
     """
     runs: list[tuple[int, int, str]] = []
+    if _DIGIT_WORD.search(text) is None:
+        return runs
     toks = list(_TOKEN.finditer(text))
     i = 0
     while i < len(toks):
@@ -84,10 +90,13 @@ def normalise(text: str) -> str:
 def normalise_with_map(text: str) -> tuple[str, list[int]]:
     """Like `normalise`, plus for each output character the index it came from in `text`
     (digits of a spoken run map across the run), so spans found in the output map back."""
+    runs = digit_runs(text)
+    if not runs:
+        return text, list(range(len(text) + 1))
     out: list[str] = []
     where: list[int] = []
     last = 0
-    for start, end, digits in digit_runs(text):
+    for start, end, digits in runs:
         out.append(text[last:start])
         where.extend(range(last, start))
         out.append(digits)
