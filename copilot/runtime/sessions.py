@@ -25,6 +25,7 @@ from copilot.runtime import archive, failover
 from copilot.runtime import recorder as recording
 from copilot.runtime.context import StreamContext
 from copilot.runtime.media import ChannelPipe
+from copilot.runtime.perturn import PerTurn
 from copilot.runtime.recorder import AudioRecorder, ScreenRecorder
 from copilot.runtime.states import LIVE, check_transition
 from copilot.runtime.streams import FeatureRunner, LiveSession, LiveStream
@@ -64,6 +65,7 @@ class SessionManager:
         self.rt = rt
         self.live: dict[str, LiveSession] = {}
         self.features = FeatureRunner(rt)
+        self._existing = PerTurn(lambda: rt.loop, self._existing_of)
 
     # ------------------------------------------------------------ records
     def get(self, session_id: str) -> SessionRecord | None:
@@ -75,6 +77,15 @@ class SessionManager:
         if rec is None:
             raise NotFound(f"no capture session {session_id!r}")
         return rec
+
+    async def check_exists(self, session_id: str) -> None:
+        """`require` for the many callers of one loop turn (emits): one query for them all,
+        no record read. Loop thread only."""
+        if session_id not in self.live and not await self._existing.get(session_id):
+            raise NotFound(f"no capture session {session_id!r}")
+
+    def _existing_of(self, session_ids: list[str]) -> dict[str, bool]:
+        return dict.fromkeys(self.rt.store.sessions.existing(session_ids), True)
 
     def status_of(self, session_id: str) -> str | None:
         rec = self.get(session_id)

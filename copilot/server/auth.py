@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from copilot.errors import PermissionDenied
+from copilot.runtime.perturn import PerTurn
 from copilot.tokens import PREFIX as TOKEN_PREFIX
 from copilot.tokens import TokenClaims
 
@@ -56,12 +57,25 @@ class ApiKeys:
 
     def check(self, key: str) -> str:
         """The key id of a valid key, else `PermissionDenied` with the reason."""
-        row = self.rows.by_hash(_hash(key))
-        if row is None:
-            raise PermissionDenied("unknown API key")
-        if row[1] is not None:
-            raise PermissionDenied("API key was revoked")
-        return row[0]
+        answer = self.check_many([key])[key]
+        if isinstance(answer, PermissionDenied):
+            raise answer
+        return answer
+
+    def check_many(self, keys: list[str]) -> dict[str, str | PermissionDenied]:
+        """For each key its key id, or the `PermissionDenied` saying why not (one query)."""
+        digests = {key: _hash(key) for key in keys}
+        rows = self.rows.by_hashes(list(set(digests.values())))
+        out: dict[str, str | PermissionDenied] = {}
+        for key, digest in digests.items():
+            row = rows.get(digest)
+            if row is None:
+                out[key] = PermissionDenied("unknown API key")
+            elif row[1] is not None:
+                out[key] = PermissionDenied("API key was revoked")
+            else:
+                out[key] = row[0]
+        return out
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,8 @@ class Authenticator:
     def __init__(self, rt) -> None:
         self.rt = rt
         self.keys = ApiKeys(rt.store)
+        # every request checks its key: the requests of one loop turn share one query
+        self.key_checks = PerTurn(lambda: rt.loop, self.keys.check_many)
 
     async def identify(self, credential: str) -> Caller:
         rt = self.rt
@@ -91,7 +107,10 @@ class Authenticator:
                 revoked = await rt.acall_sync(rt._revoked_jtis)
                 return Caller("client", claims=rt.signer.verify(credential, revoked=revoked))
             if credential.startswith(KEY_PREFIX):
-                return Caller("backend", key_id=await rt.acall_sync(self.keys.check, credential))
+                answer = await rt.acall(self.key_checks.get, credential)
+                if isinstance(answer, PermissionDenied):
+                    raise answer
+                return Caller("backend", key_id=answer)
         except PermissionDenied as exc:
             raise ApiError(401, str(exc)) from None
         raise ApiError(401, "credential is neither an API key (cpk_…) nor a client token (cct_…)")

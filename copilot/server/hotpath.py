@@ -35,7 +35,7 @@ HEALTH = json.dumps({"ok": True, "version": __version__}, separators=(",", ":"))
 async def emit_one(rt, session_id: str, event: dict[str, Any]) -> Event:
     """Validate, persist and deliver one event of a session (on the runtime loop), in one
     transaction with the other emits of this loop turn."""
-    rt.sessions.require(session_id)
+    await rt.sessions.check_exists(session_id)
     return await rt.publish_grouped(rt.draft(session_id, event))
 
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from copilot.store.sql import Db
+from copilot.store.sql import Db, marks
 
 _KEY_COLS = ("id", "name", "hint", "created_at", "revoked_at")
 
@@ -35,12 +35,14 @@ class KeyStore:
         )
         return res.rowcount > 0
 
-    def by_hash(self, digest: str) -> tuple[str, float | None] | None:
-        """(key id, revoked_at) of the key with this hash, or None."""
-        row = self.db.execute(
-            "SELECT id, revoked_at FROM server_api_keys WHERE hash = ?", (digest,)
-        ).fetchone()
-        return (row[0], row[1]) if row else None
+    def by_hashes(self, digests: list[str]) -> dict[str, tuple[str, float | None]]:
+        """(key id, revoked_at) of each key with one of these hashes (one query)."""
+        if not digests:
+            return {}
+        where = f"hash IN ({marks(len(digests))})"
+        sql = f"SELECT hash, id, revoked_at FROM server_api_keys WHERE {where}"
+        rows = self.db.execute(sql, digests).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
 
 
 class TokenStore:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from copilot.store.records import RTStreamRecord, SessionRecord
-from copilot.store.sql import Db
+from copilot.store.sql import Db, marks
 
 _SESSION_COLS = list(SessionRecord.model_fields)
 _STREAM_COLS = list(RTStreamRecord.model_fields)
@@ -69,6 +69,15 @@ class SessionStore:
             f"SELECT {', '.join(_SESSION_COLS)} FROM sessions WHERE id = ?", (session_id,)
         ).fetchone()
         return _session_from_row(row) if row else None
+
+    def existing(self, session_ids: list[str]) -> set[str]:
+        """Which of these sessions exist (one query, no records built)."""
+        if not session_ids:
+            return set()
+        rows = self.db.execute(
+            f"SELECT id FROM sessions WHERE id IN ({marks(len(session_ids))})", session_ids
+        ).fetchall()
+        return {r[0] for r in rows}
 
     def list(self, status: str | None = None, limit: int | None = None) -> list[SessionRecord]:
         sql = f"SELECT {', '.join(_SESSION_COLS)} FROM sessions"

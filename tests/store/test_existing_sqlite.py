@@ -54,7 +54,7 @@ def test_an_old_database_is_adopted_in_place(tmp_path):
         assert store.log.last_seq("cap-old") == 3
         new = store.log.append(AlertEvent(capture_session_id="cap-old", label="a4", confidence=1))
         assert new.seq == 4  # numbering continues where the old log ended
-        assert store.keys.by_hash("abc") == ("key-1", None)
+        assert store.keys.by_hashes(["abc", "zz"]) == {"abc": ("key-1", None)}
     finally:
         store.close()
     again = SqliteStore(path)  # reopening applies nothing twice
