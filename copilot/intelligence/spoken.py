@@ -31,8 +31,9 @@ MULT = {"double": 2, "triple": 3}
 _TOKEN = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
 MIN_RUN = 4  # at least this many digits before a run of words counts as a number read out
 #: A run has at least one digit word; most sentences have none, and need no closer look.
+#: (Searched in the lower-cased text, with look-arounds: `(?i)` and `\b` cost three times more.)
 _DIGIT_WORD = re.compile(
-    r"(?i)\b(?:" + "|".join(w for w, d in DIGITS.items() if d is not None) + r")\b"
+    r"(?<![a-z])(?:" + "|".join(w for w, d in DIGITS.items() if d is not None) + r")(?![a-z])"
 )
 
 
@@ -43,7 +44,7 @@ def digit_runs(text: str) -> list[tuple[int, int, str]]:
     other digit words (so "send it to four people" is not a number).
     """
     runs: list[tuple[int, int, str]] = []
-    if _DIGIT_WORD.search(text) is None:
+    if _DIGIT_WORD.search(text.lower()) is None:
         return runs
     toks = list(_TOKEN.finditer(text))
     i = 0
