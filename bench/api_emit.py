@@ -33,7 +33,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EVENT = {"type": "transcript", "text": "x" * 60, "is_final": True}
+# an ordinary sentence, as most of a meeting is: redaction looks at every one before it is stored
+SENTENCE = (
+    "Okay, so let's move the launch review to Thursday and I'll send the updated deck tonight."
+)
+EVENT = {"type": "transcript", "text": SENTENCE, "is_final": True}
 
 
 def p99_ms(values: list[float]) -> float:

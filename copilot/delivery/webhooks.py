@@ -115,8 +115,7 @@ class Webhooks:
             self.reconcile(sid)
 
     def reconcile(self, session_id: str) -> None:
-        rec = self.rt.sessions.get(session_id)
-        if rec is None or not rec.callback_url:
+        if not self.rt.sessions.callback_url(session_id):
             return
         if self.outbox.reconcile(session_id):
             self.sender.wake.set()

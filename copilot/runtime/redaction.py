@@ -49,8 +49,11 @@ def redact_event(event: Event, min_confidence: float) -> Event:
     from copilot.intelligence.sensitive import redact
 
     update = {}
+    # fields and extras read directly: `getattr` of a field a type lacks raises inside
+    # pydantic, and this runs on every transcript stored
+    fields = {**event.__dict__, **(event.__pydantic_extra__ or {})}
     for name in FIELDS:
-        value = getattr(event, name, None)
+        value = fields.get(name)
         if value:
             clean = redact(value, min_confidence=min_confidence)
             if clean != value:

@@ -84,6 +84,11 @@ class SessionManager:
         if session_id not in self.live and not await self._existing.get(session_id):
             raise NotFound(f"no capture session {session_id!r}")
 
+    def callback_url(self, session_id: str) -> str | None:
+        """Where the session's webhooks go (None: nowhere, or no such session)."""
+        live = self.live.get(session_id)
+        return live.record.callback_url if live else self.rt.store.sessions.callback_url(session_id)
+
     def _existing_of(self, session_ids: list[str]) -> dict[str, bool]:
         return dict.fromkeys(self.rt.store.sessions.existing(session_ids), True)
 

@@ -16,7 +16,7 @@ from copilot.connection import Connection
 from copilot.errors import CopilotError
 from copilot.server import framing, remote_source
 from copilot.server.auth import ApiError, Authenticator
-from copilot.server.hotpath import HotPaths, healthz
+from copilot.server.hotpath import CopilotApi, healthz
 from copilot.server.limits import BodyLimit
 from copilot.server.owners import Owners
 from copilot.server.wire import error_response, status_for
@@ -46,7 +46,7 @@ def create_app(
         ws_all,
     )
 
-    app = FastAPI(
+    app = CopilotApi(
         title="copilot backend",
         version=__version__,
         description="Capture sessions, RTStreams, client tokens, live events and media ingest.",
@@ -72,7 +72,7 @@ def create_app(
     ):
         app.include_router(module.router)
 
-    app.add_middleware(HotPaths, fastapi_app=app)  # inside BodyLimit: the bytes are counted
+    app.answer_hot_paths(max_body_bytes)  # in front of everything below
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(TransportProbe)  # outermost: sees uvicorn's own WebSocket send
 

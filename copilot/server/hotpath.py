@@ -2,22 +2,25 @@
 machinery.
 
 Emitting events is the one route a backend calls thousands of times a second, and FastAPI's
-routing and dependency solving cost more than validating, persisting and fanning out the
-event itself; `/healthz` is what a load balancer asks while the server is busiest. This ASGI
-middleware answers a well-formed emit (a JSON object body, sent as `application/json`)
-itself: the same credential check, the same `emit_one` on the runtime loop, the same error
-shape and status. Anything else — no or another content type, a body that does not parse or
-is no object, an oversized body — goes to the FastAPI route with the body it has read, so
-every error is the one FastAPI gives. Both routes stay in the OpenAPI schema; this is only
-the faster way to the same answers.
+routing, dependency solving and middleware stack cost more than validating, persisting and
+fanning out the event itself; `/healthz` is what a load balancer asks while the server is
+busiest. `CopilotApi` offers every HTTP request to `HotPaths` first, which answers a
+well-formed emit (a JSON object body, sent as `application/json`) itself: the same body
+limit (`BodyLimit`), the same credential check, the same `emit_one` on the runtime loop, the
+same error shape and status. Anything else — no or another content type, a body that does
+not parse or is no object — goes to FastAPI with the body read so far, so every error is
+the one FastAPI gives. Both routes stay in the OpenAPI schema; this is only the faster way
+to the same answers.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 
+from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
@@ -25,9 +28,11 @@ from copilot import __version__
 from copilot.errors import CopilotError
 from copilot.events import Event
 from copilot.server.auth import ApiError
+from copilot.server.limits import BodyLimit
 from copilot.server.wire import status_for
 from copilot.server.wsout import event_json
 
+log = logging.getLogger("copilot.server")
 EMIT_PATH = re.compile(r"^/v1/capture_sessions/([^/]+)/emit$")
 HEALTH = json.dumps({"ok": True, "version": __version__}, separators=(",", ":")).encode()
 
@@ -48,28 +53,47 @@ async def healthz() -> dict[str, Any]:
     return {"ok": True, "version": __version__}
 
 
-class HotPaths:
-    """ASGI middleware (inside `BodyLimit`, which counts what is read) for the two routes."""
+class CopilotApi(FastAPI):
+    """FastAPI, with HTTP requests offered to `HotPaths` before its own middleware stack."""
 
-    def __init__(self, app, fastapi_app) -> None:
-        self.app = app
-        self.state = fastapi_app.state
+    hot: HotPaths | None = None
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+        if self.hot is not None and scope["type"] == "http":
+            await self.hot(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    def answer_hot_paths(self, max_body_bytes: int) -> None:
+        async def everything_else(scope, receive, send) -> None:
+            await FastAPI.__call__(self, scope, receive, send)
+
+        self.hot = HotPaths(everything_else, self, max_body_bytes)
+
+
+class HotPaths:
+    """The two routes, in front of `app` (the rest); bodies limited as `BodyLimit` does."""
+
+    def __init__(self, app, fastapi_app, max_body_bytes: int) -> None:
+        self.app = app
+        self.state = fastapi_app.state
+        self.limited_emit = BodyLimit(self._emit_request, max_body_bytes)
+
+    async def __call__(self, scope, receive, send) -> None:
         if scope["path"] == "/healthz" and scope["method"] == "GET":
             await _answer(send, 200, HEALTH)
             return
-        if scope["method"] != "POST":
+        if scope["method"] != "POST" or EMIT_PATH.match(scope["path"]) is None:
             await self.app(scope, receive, send)
             return
-        match = EMIT_PATH.match(scope["path"])
+        if not _is_json(Headers(scope=scope)):
+            await self.app(scope, receive, send)
+            return
+        await self.limited_emit(scope, receive, send)
+
+    async def _emit_request(self, scope, receive, send) -> None:
         headers = Headers(scope=scope)
-        if match is None or not _is_json(headers):
-            await self.app(scope, receive, send)
-            return
+        match = EMIT_PATH.match(scope["path"])
         try:
             body = await _read_body(receive)
         except HTTPException as exc:  # over the body limit
@@ -93,6 +117,10 @@ class HotPaths:
             status = status_for(exc) or 500
             name = type(exc).__name__
             return status, _error(name, str(exc) if status < 500 else f"{name}: {exc}")
+        except Exception as exc:  # in front of FastAPI's stack: no ServerErrorMiddleware here
+            log.exception("emit into %s failed", session_id)
+            name = type(exc).__name__
+            return 500, _error(name, f"{name}: {exc}")
         return 201, event_json(ev).encode()
 
 

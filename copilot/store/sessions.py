@@ -70,6 +70,13 @@ class SessionStore:
         ).fetchone()
         return _session_from_row(row) if row else None
 
+    def callback_url(self, session_id: str) -> str | None:
+        """The session's webhook URL (None: no such session, or none set), no record built."""
+        row = self.db.execute(
+            "SELECT callback_url FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        return row[0] if row else None
+
     def existing(self, session_ids: list[str]) -> set[str]:
         """Which of these sessions exist (one query, no records built)."""
         if not session_ids:

@@ -63,3 +63,35 @@ async def test_a_caller_that_goes_away_still_has_its_event_stored(conn):
     await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(on_loop(), rt.loop))
     logged = rt.call(lambda: rt.log.read(cap.id, types=["alert"]))
     assert [e.label for e in logged] == ["left"]
+
+
+async def test_events_arriving_turn_after_turn_wait_for_each_other_a_lone_one_does_not(conn):
+    rt = conn.runtime
+    cap = conn.create_capture_session()
+
+    async def on_loop():
+        def alert(i):
+            return rt.draft(cap.id, {"type": "alert", "label": f"s{i}", "confidence": 0.5})
+
+        before = rt.group_commit.flushes
+        tasks = []
+        for i in range(5):  # a busy server: one more request every turn
+            tasks.append(asyncio.ensure_future(rt.publish_grouped(alert(i))))
+            await asyncio.sleep(0)
+        stream = await asyncio.gather(*tasks)
+        streamed = rt.group_commit.flushes - before
+        await asyncio.sleep(0.05)  # then quiet
+        lone = asyncio.ensure_future(rt.publish_grouped(alert(9)))
+        turns = 0
+        while not lone.done() and turns < 10:
+            await asyncio.sleep(0)
+            turns += 1
+        return stream, streamed, turns, lone.result()
+
+    stream, streamed, turns, lone = await asyncio.wrap_future(
+        asyncio.run_coroutine_threadsafe(on_loop(), rt.loop)
+    )
+    assert streamed < 3  # without waiting: one commit per turn, 5
+    assert [e.seq for e in stream] == list(range(2, 7))
+    # queued, committed in the next turn, its caller resumed: no turn spent waiting
+    assert turns == 3 and lone.seq == 7
