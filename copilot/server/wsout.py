@@ -24,6 +24,8 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
+from websockets.exceptions import InvalidState
+from websockets.protocol import State
 
 from copilot.events import Event
 
@@ -107,9 +109,6 @@ async def send_events(ws: WebSocket, events: Sequence[Event]) -> None:
             await ws.send_text(event_json(ev))
         return
     await proto.writable.wait()  # the transport's flow control, as uvicorn's own send does
-    from websockets.exceptions import InvalidState
-    from websockets.protocol import State
-
     conn = proto.conn
     if proto.disconnected or proto.close_sent or conn.state is not State.OPEN:
         raise WebSocketDisconnect(1006)
