@@ -5,7 +5,8 @@ Generates meetings (espeak-ng voices with their own variant, pitch and speed), â
 each, as one system-audio channel: `bench/data/diarization_tuning.json` and the development
 meetings `diarization_dev.json` (three voices on one espeak base), `diarization_dev4.json`
 (four voices), `diarization_dev2.json` (two close voices), on which thresholds were chosen,
-and the held-out three-voice `diarization_heldout.json`, never used to choose anything.
+and the held-out three-voice `diarization_heldout.json`, never used to choose anything, and
+`diarization_heldout2.json`, written after the first had been looked at (see its "about").
 Each is fed in 20 ms chunks the way the live path sees it: webrtcvad (the transcript's
 segmenter) cuts utterances and each one is labelled by `copilot.audio.diarize.Diarization` the
 moment it ends. Reference turns come from the generator. DER = (missed + false alarm +
@@ -15,7 +16,7 @@ usual NIST scoring). CPU is the process time spent in `feed` + `label` over the 
 duration (fraction of one core, one stream). /work/shared/audio/stereo_diarization.wav (two
 real voices, one per channel) and jfk.flac are real-voice checks when present.
 
-    python bench/diarization.py [--sets tuning,dev,dev4,dev2,held_out]
+    python bench/diarization.py [--sets tuning,dev,dev4,dev2,held_out,held_out2]
 
 Prints human lines, then ONE JSON object as the last line.
 """
@@ -51,6 +52,7 @@ SETS = {
     "dev4": ROOT / "bench" / "data" / "diarization_dev4.json",
     "dev2": ROOT / "bench" / "data" / "diarization_dev2.json",
     "held_out": ROOT / "bench" / "data" / "diarization_heldout.json",
+    "held_out2": ROOT / "bench" / "data" / "diarization_heldout2.json",
 }
 REAL = ROOT.parent / "shared" / "audio" / "stereo_diarization.wav"
 JFK = ROOT.parent / "shared" / "audio" / "jfk.flac"
@@ -255,7 +257,7 @@ def real_turns() -> dict | None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--sets", default="tuning,dev,dev4,dev2,held_out")
+    p.add_argument("--sets", default="tuning,dev,dev4,dev2,held_out,held_out2")
     args = p.parse_args()
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
