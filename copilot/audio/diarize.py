@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from copilot.audio.pitch import median_f0
 from copilot.audio.voice_clusters import OnlineVoices, Voice
 
 log = logging.getLogger("copilot.diarize")
@@ -187,8 +188,9 @@ class Diarization:
         if len(wav) < RATE // 4:
             return None
         embedding = encoder.embed(wav)
+        f0 = median_f0(wav)
         with session.lock:
-            voice = session.channel(stream.rtstream_id)[1].assign(embedding, end - start)
+            voice = session.channel(stream.rtstream_id)[1].assign(embedding, end - start, f0)
             session.answered(voice, start)
             session.heard(text, end)  # a voice on this channel may name the next one
             return voice.label

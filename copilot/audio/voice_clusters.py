@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from copilot.audio.pitch import pitch_penalty
+
 SAME_VOICE = 0.93  # r between two clusters of ≥ 2 utterances to be one voice
 SAME_VOICE_SINGLE = 0.92  # r when one of them is a single utterance
 WITHIN_PRIOR = 0.90  # expected similarity of two utterances of one voice (Resemblyzer)
@@ -51,6 +53,7 @@ class Utterance:
     embedding: np.ndarray
     seconds: float
     voice: Voice | None = None
+    f0: float = float("nan")  # median pitch (Hz), NaN when unknown
 
 
 def within_prior(sims: np.ndarray) -> float:
@@ -68,13 +71,16 @@ def within_prior(sims: np.ndarray) -> float:
     return float(min(WITHIN_PRIOR, max(PRIOR_FLOOR, nearest - NEAREST_OVER_MEAN)))
 
 
-def cluster(embeddings: np.ndarray) -> np.ndarray:
-    """Agglomerative clustering of unit embeddings (n × d) with the stopping rule above;
-    returns a cluster number per row (numbers are arbitrary)."""
+def cluster(embeddings: np.ndarray, f0s: np.ndarray | None = None) -> np.ndarray:
+    """Agglomerative clustering of unit embeddings (n × d) with the stopping rule above,
+    pairs of different pitch (`f0s`, Hz, NaN unknown) made less alike (pitch.py); returns a
+    cluster number per row (numbers are arbitrary)."""
     n = len(embeddings)
     if n <= 1:
         return np.zeros(n, int)
     cross = (embeddings @ embeddings.T).astype(np.float64)  # sums over pairs; diag incl. self
+    if f0s is not None:
+        cross -= pitch_penalty(f0s)
     prior = within_prior(cross)
     count = np.ones(n)
     alive = np.ones(n, bool)
@@ -135,11 +141,15 @@ class OnlineVoices:
         self.history: list[Utterance] = []
         self._founders: dict[int, Utterance] = {}  # id(voice) -> its first utterance
 
-    def assign(self, embedding: np.ndarray, seconds: float) -> Voice:
-        now = Utterance(np.asarray(embedding, np.float32), float(seconds))
+    def assign(self, embedding: np.ndarray, seconds: float, f0: float | None = None) -> Voice:
+        """The voice of an utterance (its embedding, length, and median pitch if known)."""
+        pitch = float("nan") if f0 is None else float(f0)
+        now = Utterance(np.asarray(embedding, np.float32), float(seconds), f0=pitch)
         self.history.append(now)
         self._trim()
-        groups = cluster(np.stack([u.embedding for u in self.history]))
+        groups = cluster(
+            np.stack([u.embedding for u in self.history]), np.array([u.f0 for u in self.history])
+        )
         mine = int(groups[-1])
         voice = self._owner(groups, mine)
         if voice is None:
