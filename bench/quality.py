@@ -3,8 +3,8 @@
 Sets, scored the same way: the TUNING set (bench/data/intelligence_tuning.json plus the
 older per-utterance sets quality_set/dev2/dev3, each utterance its own meeting), DEV4
 (intelligence_dev4.json, a second development set, tuned on too) and two HELD-OUT sets
-(intelligence_heldout.json and, from the third round, intelligence_heldout2.json: each
-written before a round's tuning, never tuned on).
+(intelligence_heldout.json; from the third round intelligence_heldout2.json; from the fourth
+intelligence_heldout3.json: each written before a round's tuning, never tuned on).
 Each meeting is replayed utterance by utterance through the same code the plugins run
 (copilot.intelligence.live.MeetingItems for items, SecretAlerts for alerts), revisions
 included. Action items: the meeting's final items (withdrawn ones left out) against the
@@ -15,7 +15,8 @@ Alerts: per utterance (all revisions of one utterance together), kinds compared 
 (password/pin/credential, api_key/private_key, iban/account_number, ssn/national_id), so a
 second alert for the same secret is a false positive. Latency: per utterance, items + alerts.
 
-    .venv/bin/python bench/quality.py [--verbose] [--set tuning|dev4|heldout|heldout2|both|dev]
+    .venv/bin/python bench/quality.py [--verbose]
+        [--set tuning|dev4|heldout|heldout2|heldout3|both|dev|all]
 
 Last line: one JSON object.
 """
@@ -51,8 +52,20 @@ TUNING = [
 DEV = ["intelligence_dev4.json"]
 HELDOUT = ["intelligence_heldout.json"]
 HELDOUT2 = ["intelligence_heldout2.json"]
-SETS = {"tuning": TUNING, "dev4": DEV, "heldout": HELDOUT, "heldout2": HELDOUT2}
-CHOICES = {**{k: [k] for k in SETS}, "both": ["tuning", "heldout"], "dev": ["tuning", "dev4"]}
+HELDOUT3 = ["intelligence_heldout3.json"]
+SETS = {
+    "tuning": TUNING,
+    "dev4": DEV,
+    "heldout": HELDOUT,
+    "heldout2": HELDOUT2,
+    "heldout3": HELDOUT3,
+}
+CHOICES = {
+    **{k: [k] for k in SETS},
+    "both": ["tuning", "heldout"],
+    "dev": ["tuning", "dev4"],
+    "all": list(SETS),
+}
 MATCH = 0.4
 FAMILY = {
     "password": "credential",
@@ -257,8 +270,8 @@ def main() -> int:
         "--set",
         choices=tuple(CHOICES),
         default="both",
-        help="tuning, dev4 (tuned on too), heldout, heldout2 (never tuned on); both = "
-        "tuning+heldout, dev = tuning+dev4",
+        help="tuning, dev4 (tuned on too), heldout, heldout2, heldout3 (never tuned on); "
+        "both = tuning+heldout, dev = tuning+dev4, all = every set",
     )
     args = ap.parse_args()
 
@@ -279,7 +292,7 @@ def main() -> int:
             f"{a['due_accuracy']}  duplicates {a['duplicates']}  alerts P {s['precision']:.2f} "
             f"R {s['recall']:.2f}  latency p50 {lat['p50']} ms p95 {lat['p95']} ms"
         )
-    for label in ("heldout", "heldout2"):
+    for label in ("heldout", "heldout2", "heldout3"):
         if label in result:
             result[f"{label}_goals"] = goals(result[label])
     result["model_load_s"] = round(load_s, 2)
