@@ -19,7 +19,9 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from copilot.intelligence.sensitive import NUMBER_SAID, UNITS, Finding, detect, value_digits
+from copilot.intelligence.findings import Finding
+from copilot.intelligence.readout import NUMBER_SAID, UNITS, value_digits
+from copilot.intelligence.sensitive import detect
 
 MAX_KEYS = 50_000
 PART_GAP = 60  # characters between two parts of one secret read out together

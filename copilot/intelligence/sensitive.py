@@ -11,24 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from copilot.intelligence import validators as v
+from copilot.intelligence.findings import Finding
+from copilot.intelligence.readout import UNITS, detect_disclosures, detect_spoken_keys
 from copilot.intelligence.spoken import normalise_with_map
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str  # card_number | password | credential | api_key | ssn | national_id | iban | …
-    start: int  # span of the sensitive value in the text given to `detect`
-    end: int
-    confidence: float
-    detector: str
-    value: str = ""
-
-    def overlaps(self, other: Finding) -> bool:
-        return self.start < other.end and other.start < self.end
-
 
 Detector = Callable[[str], list[Finding]]
 Gate = Callable[[str], object]
@@ -246,7 +233,9 @@ PASSWORD = re.compile(
     r"system|user|router|door|alarm|safe|bank|laptop|admin)\s+)?(?:password|pass word|passcode|"
     r"pass code|passphrase|pass phrase|pin(?: code| number)?|login code|access code|secret word))"
     r"(?:\s+(?:for|to|of|on) (?:the |my |our )?[\w-]+)?"
-    r"\s*(?:is|was|=|:|'s|is just|will be|is now|has been changed to|changed to|is set to)\s*"
+    r"(?:,?\s*(?:um|uh|er|erm)\b)*,?"  # said, not written: fillers and "…, it's, um, …"
+    r"\s*(?:is|was|=|:|'s|is just|will be|is now|has been changed to|changed to|is set to|it's|"
+    r"it is)\s*(?:,?\s*(?:um|uh|er|erm)\b,?)*\s*"
     r"[\"'“]?(?P<value>[^\s.,;!?\"”]+(?:\s+(?!and\b|but\b|so\b|then\b|if\b|because\b|okay\b|"
     r"please\b|which\b|that\b)[^\s.,;!?\"”]+){0,3})"
 )
@@ -261,8 +250,9 @@ NOT_A_PASSWORD = frozenset(
     """.split()  # noqa: SIM905
 )
 CREDENTIALS = re.compile(
-    r"(?i)\b(?:credentials?|login|username and password|user name and password)\s+(?:are|is|:)\s*"
-    r"(?P<value>[^\s,;!?]+\s*(?:/|and|,)\s*[^\s.,;!?]+)"
+    r"(?i)\b(?:credentials?|login|username and password|user name and password)"
+    r"(?:\s+(?:for|to|of|on) (?:the |my |our )?[\w-]+(?: [\w-]+)?)?\s+(?:are|is|:)\s*"
+    r"(?P<value>[^\s,;!?]+\s*(?:/|and|,|slash)\s*[^\s.,;!?]+)"
 )
 
 
@@ -318,104 +308,6 @@ def detect_passwords(text: str) -> list[Finding]:
     return out
 
 
-# -- numbers read out after saying what they are (digits may be garbled) -----------------------
-# "my card number is 41, 41, 41, 41 …": ASR breaks a number read out into groups that fail
-# every checksum, so the context says what it is. Each cue names a kind and how many digits
-# its value has; the value is the run of digits, digit words and separators after the cue
-# (and a short "is" / "it's" / ":" between). Spans cover the words as spoken.
-CUES: list[tuple[str, str, int, int, float]] = [
-    (
-        "card_number",
-        r"(?:credit |debit |corporate |company |new |old |visa |master ?card |amex )?card"
-        r"(?:'s)?(?: number| no\.?| num)?|(?:the )?long number on the card",
-        12,
-        19,
-        0.86,
-    ),
-    (
-        "card_number",
-        r"cvv|cvc|cvv2|security code|(?:three|3|four|4) digits on the back",
-        3,
-        4,
-        0.86,
-    ),
-    (
-        "card_number",
-        r"expiry(?: date)?|expiration(?: date)?|expires|valid (?:until|thru)",
-        4,
-        4,
-        0.75,
-    ),
-    (
-        "account_number",
-        r"(?:bank |checking |savings |current )?account (?:number|no\.?|num)|"
-        r"acct(?: number| no\.?)?|routing(?: number)?|sort code|bsb",
-        6,
-        18,
-        0.86,
-    ),
-    (
-        "pin",
-        r"pin(?: code| number)?|pass ?code|(?:safe|door|alarm|gate|lock|entry|access|building|"
-        r"garage|keypad|login|verification|one[- ]time|2fa|mfa|unlock|combination) code|"
-        r"combination",
-        3,
-        8,
-        0.88,
-    ),
-]
-_NUMWORD = (
-    r"zero|oh|o|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
-    r"seventy|eighty|ninety|hundred|double|triple|niner|to|too|for|ate"
-)
-_VALUE = rf"(?:\d+|(?:{_NUMWORD})\b)(?:[\s,.\-/]*(?:\d+|(?:{_NUMWORD})\b))*"
-NUMBER_SAID = rf"(?i:{_VALUE})"  # a value that is only a number, spoken or written
-# between the cue and the value: a few words ("for the shared mailbox", "again,") and "is" / ":"
-_LINK = (
-    r"(?:(?:[\s,]+[\w'-]+){0,4}?[\s,]*(?:\b(?:is|was|are|reads|will be|is now|it's|it is|"
-    r"read out|something like|like)\b|'s|:|=))?"
-    r"\s*(?:like\s+)?"
-)
-UNITS = re.compile(
-    r"^\s*(?:%|percent|per cent|characters|chars|digits|letters|minutes|mins|seconds|hours|days|"
-    r"weeks|months|years|times|people|users|dollars|euros|pounds|k\b|million|grand|seats|attempts)",
-    re.I,
-)
-_CUE_RX = [
-    (kind, re.compile(rf"(?i)\b(?:{cue})\b{_LINK}(?P<value>{_VALUE})"), lo, hi, conf)
-    for kind, cue, lo, hi, conf in CUES
-]
-
-
-def value_digits(value: str) -> str:
-    """The digits a spoken or written value reads as ("four one, 41" → "4141")."""
-    from copilot.intelligence.spoken import normalise
-    from copilot.text.numbers import numbers_to_digits
-
-    homophones = re.sub(r"(?i)\b(?:to|too)\b", "two", value)
-    homophones = re.sub(r"(?i)\bfor\b", "four", homophones)
-    homophones = re.sub(r"(?i)\bate\b", "eight", homophones)
-    homophones = re.sub(r"(?i)\b(?:oh|o)\b", "zero", homophones)
-    text = numbers_to_digits(normalise(homophones))
-    return re.sub(r"\D", "", text)
-
-
-def detect_disclosures(text: str) -> list[Finding]:
-    out = []
-    for kind, rx, lo, hi, conf in _CUE_RX:
-        for m in rx.finditer(text):
-            value = m.group("value").rstrip(" ,.-/")
-            digits = value_digits(value)
-            if not lo <= len(digits) <= hi or UNITS.match(text[m.start("value") + len(value) :]):
-                continue
-            if kind == "card_number" and lo >= 12 and v.is_card(digits):
-                conf = 0.97
-            start = m.start("value")
-            out.append(Finding(kind, start, start + len(value), conf, "disclosure", digits))
-    return out
-
-
 REDACTED = re.compile(r"\[REDACTED:(\w+)\]")
 
 
@@ -452,6 +344,7 @@ _BUILTIN: list[tuple[str, Detector, Gate | None]] = [
         detect_passwords,
         _words("pass", "pin", "login", "access code", "secret word", "credential"),
     ),
+    ("spoken_key", detect_spoken_keys, _words("key", "secret", "token")),
     (
         "security_answer",
         detect_security_answers,

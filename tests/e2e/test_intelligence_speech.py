@@ -16,7 +16,7 @@ import pytest
 
 import copilot
 from copilot.capture import CaptureClient
-from copilot.intelligence.sensitive import value_digits
+from copilot.intelligence.readout import value_digits
 
 pytestmark = pytest.mark.slow
 SR = 16000

@@ -25,6 +25,12 @@ POSITIVES = [
     ("key AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q", "api_key", None),
     ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N", "api_key", None),
     ("client secret: 9fQ2xL7vB1nR4tY8wZ3kM6pD", "api_key", "9fQ2xL7vB1nR4tY8wZ3kM6pD"),
+    # said, not written: fillers, a login "for" something, keys spelled out piece by piece
+    ("Login for the demo box is admin slash Winter2027.", "credential", "admin slash Winter2027"),
+    ("The admin password, it's, um, Falcon, nine nine, at sign.", "password", "Falcon"),
+    ("Our AWS key is A K I A, J seven Q two, X nine L four, M M eight P.", "api_key", None),
+    ("Use the token G H P underscore four four x y z seven seven nine.", "api_key", None),
+    ("Okay the secret key is, uh, Q7 F2 L9 X4 B8 M1 R3 T6.", "api_key", "Q7 F2 L9 X4 B8 M1 R3 T6"),
     (
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
         "private_key",
@@ -47,6 +53,10 @@ NEGATIVES = [
     "It costs nine nine nine dollars.",
     "My card was declined yesterday.",
     "The secret is to start early.",
+    "The API key is in the vault, ask Sam for access.",
+    "The key takeaway is that Q3 revenue grew 12 percent.",
+    "That token expired on the 4th, can you issue a new one?",
+    "The key is A and B together, not one of them.",
 ]
 
 

@@ -1,0 +1,168 @@
+"""Secrets read out: numbers after saying what they are, and keys spelled out.
+
+Speech recognisers do not write a secret read aloud the way a screen shows it: a card number
+comes out as "41, 41, …" groups that fail every checksum, a key as "A K I A, J seven Q two,
+…". Neither matches a pattern of the secret itself, so here the words before it ("my card
+number is", "the token is") say what it is, and the value is whatever follows that reads
+like one (digits, digit words, letters spelled out and short mixed groups).
+"""
+
+from __future__ import annotations
+
+import re
+
+from copilot.intelligence import validators as v
+from copilot.intelligence.findings import Finding
+
+# -- numbers read out after saying what they are (digits may be garbled) -----------------------
+# "my card number is 41, 41, 41, 41 …": ASR breaks a number read out into groups that fail
+# every checksum, so the context says what it is. Each cue names a kind and how many digits
+# its value has; the value is the run of digits, digit words and separators after the cue
+# (and a short "is" / "it's" / ":" between). Spans cover the words as spoken.
+CUES: list[tuple[str, str, int, int, float]] = [
+    (
+        "card_number",
+        r"(?:credit |debit |corporate |company |new |old |visa |master ?card |amex )?card"
+        r"(?:'s)?(?: number| no\.?| num)?|(?:the )?long number on the card",
+        12,
+        19,
+        0.86,
+    ),
+    (
+        "card_number",
+        r"cvv|cvc|cvv2|security code|(?:three|3|four|4) digits on the back",
+        3,
+        4,
+        0.86,
+    ),
+    (
+        "card_number",
+        r"expiry(?: date)?|expiration(?: date)?|expires|valid (?:until|thru)",
+        4,
+        4,
+        0.75,
+    ),
+    (
+        "account_number",
+        r"(?:bank |checking |savings |current )?account (?:number|no\.?|num)|"
+        r"acct(?: number| no\.?)?|routing(?: number)?|sort code|bsb",
+        6,
+        18,
+        0.86,
+    ),
+    (
+        "pin",
+        r"pin(?: code| number)?|pass ?code|(?:safe|door|alarm|gate|lock|entry|access|building|"
+        r"garage|keypad|login|verification|one[- ]time|2fa|mfa|unlock|combination) code|"
+        r"combination",
+        3,
+        8,
+        0.88,
+    ),
+]
+_NUMWORD = (
+    r"zero|oh|o|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|double|triple|niner|to|too|for|ate"
+)
+_VALUE = rf"(?:\d+|(?:{_NUMWORD})\b)(?:[\s,.\-/]*(?:\d+|(?:{_NUMWORD})\b))*"
+NUMBER_SAID = rf"(?i:{_VALUE})"  # a value that is only a number, spoken or written
+# between the cue and the value: a few words ("for the shared mailbox", "again,") and "is" / ":"
+_LINK = (
+    r"(?:(?:[\s,]+[\w'-]+){0,4}?[\s,]*(?:\b(?:is|was|are|reads|will be|is now|it's|it is|"
+    r"read out|something like|like)\b|'s|:|=))?"
+    r"\s*(?:like\s+)?"
+)
+UNITS = re.compile(
+    r"^\s*(?:%|percent|per cent|characters|chars|digits|letters|minutes|mins|seconds|hours|days|"
+    r"weeks|months|years|times|people|users|dollars|euros|pounds|k\b|million|grand|seats|attempts)",
+    re.I,
+)
+_CUE_RX = [
+    (kind, re.compile(rf"(?i)\b(?:{cue})\b{_LINK}(?P<value>{_VALUE})"), lo, hi, conf)
+    for kind, cue, lo, hi, conf in CUES
+]
+
+
+def value_digits(value: str) -> str:
+    """The digits a spoken or written value reads as ("four one, 41" → "4141")."""
+    from copilot.intelligence.spoken import normalise
+    from copilot.text.numbers import numbers_to_digits
+
+    homophones = re.sub(r"(?i)\b(?:to|too)\b", "two", value)
+    homophones = re.sub(r"(?i)\bfor\b", "four", homophones)
+    homophones = re.sub(r"(?i)\bate\b", "eight", homophones)
+    homophones = re.sub(r"(?i)\b(?:oh|o)\b", "zero", homophones)
+    text = numbers_to_digits(normalise(homophones))
+    return re.sub(r"\D", "", text)
+
+
+def detect_disclosures(text: str) -> list[Finding]:
+    out = []
+    for kind, rx, lo, hi, conf in _CUE_RX:
+        for m in rx.finditer(text):
+            value = m.group("value").rstrip(" ,.-/")
+            digits = value_digits(value)
+            if not lo <= len(digits) <= hi or UNITS.match(text[m.start("value") + len(value) :]):
+                continue
+            if kind == "card_number" and lo >= 12 and v.is_card(digits):
+                conf = 0.97
+            start = m.start("value")
+            out.append(Finding(kind, start, start + len(value), conf, "disclosure", digits))
+    return out
+
+
+# -- keys and tokens spelled out -----------------------------------------------------------------
+KEY_CUE = re.compile(
+    r"(?i)\b(?:api key|access key|secret key|client secret|secret|token|key)\b"
+    r"(?:\s+(?:is|was|reads|it's|it is)\b|\s*:)?[\s,:]*(?:(?:um|uh|er|erm)\b[\s,]*)*"
+)
+_KEY_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_SPOKEN_DIGITS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_SYMBOLS = {"underscore": "_", "dash": "-", "hyphen": "-", "dot": "."}
+_SKIP = frozenset({"capital", "uppercase", "lowercase", "upper", "lower", "case", "then"})
+MIN_SPOKEN_KEY = 12  # characters, of which at least 3 digits and 3 letters
+
+
+def _key_piece(token: str) -> str | None:
+    """What one spoken token adds to a key, or None when it is an ordinary word."""
+    low = token.lower()
+    if len(token) == 1 or token.isdigit():
+        return token
+    if low in _SPOKEN_DIGITS:
+        return _SPOKEN_DIGITS[low]
+    if low in _SYMBOLS:
+        return _SYMBOLS[low]
+    if low in _SKIP:
+        return ""
+    mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+    if (mixed and len(token) <= 12) or (token.isupper() and len(token) <= 6):
+        return token
+    return None
+
+
+def detect_spoken_keys(text: str) -> list[Finding]:
+    """A key or token read out piece by piece after saying what it is: "the token is G H P
+    underscore four four x y z …", "the secret key is Q7 F2 L9 X4 …"."""
+    out = []
+    for cue in KEY_CUE.finditer(text):
+        pos, pieces, start, end = cue.end(), [], None, None
+        while True:
+            m = _KEY_TOKEN.match(text, pos)
+            piece = _key_piece(m.group(0)) if m else None
+            if piece is None:
+                break
+            pieces.append(piece)
+            start = m.start() if start is None else start
+            end = m.end()
+            gap = re.match(r"[\s,]*", text[m.end() :])
+            pos = m.end() + gap.end()
+        value = "".join(pieces)
+        digits = sum(c.isdigit() for c in value)
+        letters = sum(c.isalpha() for c in value)
+        if len(pieces) >= 4 and len(value) >= MIN_SPOKEN_KEY and digits >= 3 and letters >= 3:
+            out.append(Finding("api_key", start, end, 0.85, "spoken_key", value))
+    return out
