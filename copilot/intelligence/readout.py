@@ -54,9 +54,21 @@ CUES: list[tuple[str, str, int, int, float]] = [
         "pin",
         r"pin(?: code| number)?|pass ?code|(?:safe|door|alarm|gate|lock|entry|access|building|"
         r"garage|keypad|login|verification|one[- ]time|2fa|mfa|unlock|combination) code|"
-        r"combination",
+        r"combination|"
+        # "the code for the storage room": a code that opens something
+        r"(?<!error )(?<!status )(?<!zip )(?<!postal )(?<!area )(?<!promo )(?<!discount )"
+        r"(?<!coupon )(?<!source )(?<!country )"
+        r"code (?:for|to|on) (?:the |my |our )?(?:[\w-]+ )?(?:room|door|gate|safe|lock|locker|"
+        r"building|office|garage|cabinet|box|alarm|entrance|shed|vault|padlock|keypad)",
         3,
         8,
+        0.88,
+    ),
+    (
+        "ssn",
+        r"social(?: security)?(?: number| no\.?)?|ssn|social insurance number",
+        9,
+        9,
         0.88,
     ),
 ]
@@ -107,6 +119,8 @@ def detect_disclosures(text: str) -> list[Finding]:
                 continue
             if kind == "card_number" and lo >= 12 and v.is_card(digits):
                 conf = 0.97
+            if kind == "ssn" and not v.ssn_ok(digits[:3], digits[3:5], digits[5:]):
+                continue  # never issued: a number, not someone's SSN
             start = m.start("value")
             out.append(Finding(kind, start, start + len(value), conf, "disclosure", digits))
     return out
@@ -149,20 +163,50 @@ def detect_spoken_keys(text: str) -> list[Finding]:
     underscore four four x y z …", "the secret key is Q7 F2 L9 X4 …"."""
     out = []
     for cue in KEY_CUE.finditer(text):
-        pos, pieces, start, end = cue.end(), [], None, None
-        while True:
-            m = _KEY_TOKEN.match(text, pos)
-            piece = _key_piece(m.group(0)) if m else None
-            if piece is None:
-                break
-            pieces.append(piece)
-            start = m.start() if start is None else start
-            end = m.end()
-            gap = re.match(r"[\s,]*", text[m.end() :])
-            pos = m.end() + gap.end()
-        value = "".join(pieces)
+        value, start, end = _spelled(text, cue.end(), _key_piece)
         digits = sum(c.isdigit() for c in value)
         letters = sum(c.isalpha() for c in value)
-        if len(pieces) >= 4 and len(value) >= MIN_SPOKEN_KEY and digits >= 3 and letters >= 3:
+        pieces = len(_KEY_TOKEN.findall(text[start:end])) if start is not None else 0
+        if pieces >= 4 and len(value) >= MIN_SPOKEN_KEY and digits >= 3 and letters >= 3:
             out.append(Finding("api_key", start, end, 0.85, "spoken_key", value))
+    return out
+
+
+IBAN_CUE = re.compile(r"(?i)\biban\b(?:\s+(?:is|was|it's|it is|reads)\b|\s*:)?[\s,:]*")
+
+
+def _spelled(text: str, pos: int, piece) -> tuple[str, int | None, int | None]:
+    """The value spelled out from `pos`: the pieces `piece` accepts, joined; its span."""
+    pieces, start, end = [], None, None
+    while True:
+        m = _KEY_TOKEN.match(text, pos)
+        value = piece(m.group(0)) if m else None
+        if value is None:
+            break
+        pieces.append(value)
+        start = m.start() if start is None else start
+        end = m.end()
+        pos = m.end() + re.match(r"[\s,]*", text[m.end() :]).end()
+    return "".join(pieces), start, end
+
+
+def _iban_piece(token: str) -> str | None:
+    low = token.lower()
+    if low in _SPOKEN_DIGITS:
+        return _SPOKEN_DIGITS[low]
+    if token.isdigit() or (token.isupper() and len(token) <= 4) or len(token) == 1:
+        return token.upper()
+    return None
+
+
+def detect_spoken_ibans(text: str) -> list[Finding]:
+    """An IBAN read out after saying so ("my IBAN is G B eight two, W E S T, one two …"):
+    letters and digits spelled out, kept when the checksum holds."""
+    out = []
+    for cue in IBAN_CUE.finditer(text):
+        value, start, end = _spelled(text, cue.end(), _iban_piece)
+        for cut in range(len(value), 14, -1):  # it may run into what follows
+            if v.iban_ok(value[:cut]):
+                out.append(Finding("iban", start, end, 0.95, "spoken_iban", value[:cut]))
+                break
     return out

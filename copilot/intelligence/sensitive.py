@@ -14,7 +14,12 @@ from collections.abc import Callable
 
 from copilot.intelligence import validators as v
 from copilot.intelligence.findings import Finding
-from copilot.intelligence.readout import UNITS, detect_disclosures, detect_spoken_keys
+from copilot.intelligence.readout import (
+    UNITS,
+    detect_disclosures,
+    detect_spoken_ibans,
+    detect_spoken_keys,
+)
 from copilot.intelligence.spoken import normalise_with_map
 
 Detector = Callable[[str], list[Finding]]
@@ -228,14 +233,18 @@ def detect_private_keys(text: str) -> list[Finding]:
 
 
 # -- passwords read out or shown ----------------------------------------------------------------
+_FILLER = r"(?:um|uh|er|erm|let me (?:think|see|check)|hang on|sorry)"
 PASSWORD = re.compile(
     r"(?i)\b(?P<what>(?:(?:admin|root|wi-?fi|database|db|server|account|login|vpn|master|email|"
-    r"system|user|router|door|alarm|safe|bank|laptop|admin)\s+)?(?:password|pass word|passcode|"
-    r"pass code|passphrase|pass phrase|pin(?: code| number)?|login code|access code|secret word))"
+    r"system|user|router|door|alarm|safe|bank|laptop|admin|online banking|banking)\s+)?"
+    r"(?:password|pass word|passcode|pass code|passphrase|pass phrase|pin(?: code| number)?|"
+    r"login code|access code|secret word|(?:wi-?fi|network|wpa) key|(?:recovery|seed) phrase|"
+    r"recovery (?:code|key)))"
     r"(?:\s+(?:for|to|of|on) (?:the |my |our )?[\w-]+)?"
-    r"(?:,?\s*(?:um|uh|er|erm)\b)*,?"  # said, not written: fillers and "…, it's, um, …"
+    # said, not written: fillers, "…, it's, um, …", "the password? It's …"
+    rf"(?:,?\s*{_FILLER}\b)*[,?]?"
     r"\s*(?:is|was|=|:|'s|is just|will be|is now|has been changed to|changed to|is set to|it's|"
-    r"it is)\s*(?:,?\s*(?:um|uh|er|erm)\b,?)*\s*"
+    rf"it is)\s*(?:,?\s*{_FILLER}\b,?)*\s*"
     r"[\"'“]?(?P<value>[^\s.,;!?\"”]+(?:\s+(?!and\b|but\b|so\b|then\b|if\b|because\b|okay\b|"
     r"please\b|which\b|that\b)[^\s.,;!?\"”]+){0,3})"
 )
@@ -325,6 +334,10 @@ _KEY_PREFIXES = _literals(
     "k_live_", "k_test_", "AIza", "eyJ",
 )  # fmt: skip
 _KEY_WORDS = _words("key", "secret", "token", "bearer")
+_DISCLOSURE_CUES = (
+    "card", "cv", "digits on the back", "expir", "valid", "account", "acct", "routing", "code",
+    "bsb", "pin", "pass", "combination", "social", "ssn",
+)  # fmt: skip
 # Each gate is what every match of its detector's patterns must contain (see them above):
 # the digits a value needs, the literal prefixes of the key formats, the cue words.
 _BUILTIN: list[tuple[str, Detector, Gate | None]] = [
@@ -342,9 +355,10 @@ _BUILTIN: list[tuple[str, Detector, Gate | None]] = [
     (
         "password",
         detect_passwords,
-        _words("pass", "pin", "login", "access code", "secret word", "credential"),
+        _words("pass", "pin", "login", "access code", "secret word", "credential", "key", "phrase"),
     ),
     ("spoken_key", detect_spoken_keys, _words("key", "secret", "token")),
+    ("spoken_iban", detect_spoken_ibans, _words("iban")),
     (
         "security_answer",
         detect_security_answers,
@@ -353,21 +367,7 @@ _BUILTIN: list[tuple[str, Detector, Gate | None]] = [
     (
         "disclosure",
         detect_disclosures,
-        _words(
-            "card",
-            "cv",
-            "digits on the back",
-            "expir",
-            "valid",
-            "account",
-            "acct",
-            "routing",
-            "code",
-            "bsb",
-            "pin",
-            "pass",
-            "combination",
-        ),
+        _words(*_DISCLOSURE_CUES),
     ),
 ]
 for _name, _fn, _gate in _BUILTIN:

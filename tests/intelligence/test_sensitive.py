@@ -31,6 +31,18 @@ POSITIVES = [
     ("Our AWS key is A K I A, J seven Q two, X nine L four, M M eight P.", "api_key", None),
     ("Use the token G H P underscore four four x y z seven seven nine.", "api_key", None),
     ("Okay the secret key is, uh, Q7 F2 L9 X4 B8 M1 R3 T6.", "api_key", "Q7 F2 L9 X4 B8 M1 R3 T6"),
+    ("The code for the storage room is seven, seven, three, nine.", "pin", None),
+    ("My online banking password is, let me think, Bluebird twenty one.", "password", None),
+    ("The wifi key for guests is sunshine-apple-42.", "password", "sunshine-apple-42"),
+    ("The database password? It's hunter, all lower case, then two two.", "password", "hunter"),
+    ("Her social is five three six, two two, eight seven two six.", "ssn", None),
+    ("The recovery phrase is apple river candle mountain seven.", "password", None),
+    (
+        "My IBAN is G B eight two, W E S T, one two three four, five six nine eight, seven six"
+        " five four, three two.",
+        "iban",
+        None,
+    ),
     (
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
         "private_key",
@@ -57,6 +69,14 @@ NEGATIVES = [
     "The key takeaway is that Q3 revenue grew 12 percent.",
     "That token expired on the 4th, can you issue a new one?",
     "The key is A and B together, not one of them.",
+    "We should rotate the API keys every ninety days.",
+    "Our PIN policy requires six digits now.",
+    "The card reader in reception is broken.",
+    "Key dates: launch on the fifth, review on the twelfth.",
+    "Two factor codes expire after thirty seconds.",
+    "The error code for the build box is four oh four.",
+    "My IBAN is on the invoice, page two.",
+    "The social media plan is ready for review.",
 ]
 
 
