@@ -161,15 +161,21 @@ def _key_piece(token: str) -> str | None:
 def detect_spoken_keys(text: str) -> list[Finding]:
     """A key or token read out piece by piece after saying what it is: "the token is G H P
     underscore four four x y z …", "the secret key is Q7 F2 L9 X4 …"."""
-    out = []
-    for cue in KEY_CUE.finditer(text):
-        value, start, end = _spelled(text, cue.end(), _key_piece)
-        digits = sum(c.isdigit() for c in value)
-        letters = sum(c.isalpha() for c in value)
-        pieces = len(_KEY_TOKEN.findall(text[start:end])) if start is not None else 0
-        if pieces >= 4 and len(value) >= MIN_SPOKEN_KEY and digits >= 3 and letters >= 3:
-            out.append(Finding("api_key", start, end, 0.85, "spoken_key", value))
-    return out
+    found = (spelled_key_at(text, cue.end()) for cue in KEY_CUE.finditer(text))
+    return [f for f in found if f is not None]
+
+
+def spelled_key_at(text: str, pos: int) -> Finding | None:
+    """The key spelled out from `pos` on, if what follows reads as one."""
+    value, start, end = _spelled(text, pos, _key_piece)
+    if start is None:
+        return None
+    digits = sum(c.isdigit() for c in value)
+    letters = sum(c.isalpha() for c in value)
+    pieces = len(_KEY_TOKEN.findall(text[start:end]))
+    if pieces >= 4 and len(value) >= MIN_SPOKEN_KEY and digits >= 3 and letters >= 3:
+        return Finding("api_key", start, end, 0.85, "spoken_key", value)
+    return None
 
 
 IBAN_CUE = re.compile(r"(?i)\biban\b(?:\s+(?:is|was|it's|it is|reads)\b|\s*:)?[\s,:]*")

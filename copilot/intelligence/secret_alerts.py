@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from copilot.intelligence.findings import Finding
-from copilot.intelligence.readout import NUMBER_SAID, UNITS, value_digits
+from copilot.intelligence.readout import NUMBER_SAID, UNITS, spelled_key_at, value_digits
 from copilot.intelligence.sensitive import detect
 
 MAX_KEYS = 50_000
@@ -52,7 +52,10 @@ MENTION = [
     ("pin", re.compile(
         r"(?i)\bpin\b|\bpass ?code|\b(?:safe|door|alarm|access) code|\bone[- ]time (?:code|pass)|"
         r"\bverification code|\b(?:sms|text|login|2fa|mfa|security) code|\botp\b|"
-        r"\bcode to your (?:phone|email|mobile)")),
+        r"\bcode to your (?:phone|email|mobile)|\bcombination\b|"
+        r"\bcode (?:from|in|on) (?:the|your|my|that) (?:text|sms|email|message|app|"
+        r"authenticator)")),
+    ("api_key", re.compile(r"(?i)\b(?:api|access) (?:key|token)|\bsecret key|\btoken\b")),
     ("security_answer", re.compile(
         r"(?i)\b(?:memorable|security|secret) (?:question|answer|word)|\bmaiden name|"
         r"\bfirst (?:pet|dog|cat|school|car)\b")),
@@ -62,6 +65,11 @@ REPLY = re.compile(
     r"(?i)^(?:(?:sure|yes|yeah|yep|ok(?:ay)?|right|so|um|uh|oh|and|alright)[,.]?\s+)*(?:it's|"
     r"it is|that's|that is|mine's|mine is|ours is|it was|(?:i've |i have |i )?(?:changed|set|"
     r"updated|reset) it to)\s+(?P<value>[^\s,.;!?]+(?:[\s,-]+[^\s,.;!?]+){0,15})"
+)
+# "Staging is Marmalade99.": the reply names what it gives (only for a password-like value)
+NAMED_REPLY = re.compile(
+    r"(?i)^(?:(?:sure|yes|yeah|yep|ok(?:ay)?|right|so|um|uh|oh|and|alright)[,.]?\s+)*"
+    r"(?:[a-z][\w-]*\s+){1,3}(?:is|was)\s+(?P<value>[^\s,.;!?]+)"
 )
 # a password read out character by character: "capital B, L, U, E, exclamation mark, two"
 SPELLED_WORD = re.compile(
@@ -170,8 +178,14 @@ class SecretAlerts:
         m = REPLY.match(text.strip())
         if kind in NUMERIC:
             return _numbers_said(text, kind, m)
+        if kind == "password" and m is None:
+            m = NAMED_REPLY.match(text.strip())
         if m is None:
             return []
+        if kind == "api_key":  # "Yeah, it's x o x b dash one two three …"
+            key = spelled_key_at(text, m.start("value"))
+            return [] if key is None else [Finding("api_key", key.start, key.end, 0.8, "context",
+                                                   key.value)]  # fmt: skip
         value = m.group("value").rstrip(" ,.-")
         if kind == "security_answer":  # "It's Biscuit, my first dog's name."
             word = value.split()[0].strip("'\"")

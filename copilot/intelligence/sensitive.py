@@ -248,6 +248,11 @@ PASSWORD = re.compile(
     r"[\"'“]?(?P<value>[^\s.,;!?\"”]+(?:\s+(?!and\b|but\b|so\b|then\b|if\b|because\b|okay\b|"
     r"please\b|which\b|that\b)[^\s.,;!?\"”]+){0,3})"
 )
+# "username editor, password Quill-2027": no "is", so only a value that looks like a password
+PASSWORD_BARE = re.compile(
+    r"(?i)\b(?:password|passcode|passphrase)\s+(?P<value>(?=[^\s.,;!?]*\d)(?=[^\s.,;!?]*[a-z])"
+    r"[^\s.,;!?]{4,})"
+)
 NOT_A_PASSWORD = frozenset(
     """not wrong incorrect expired required correct changed reset same stored saved secure
     insecure weak strong too very in on at the a an case different missing empty blank protected
@@ -301,6 +306,10 @@ def detect_passwords(text: str) -> list[Finding]:
         kind = "pin" if m.group("what").lower().startswith("pin") else "password"
         conf = round(min(conf, 0.98), 2)
         out.append(Finding(kind, m.start("value"), m.end("value"), conf, kind, value))
+    for m in PASSWORD_BARE.finditer(text):
+        if not any(f.start <= m.start("value") < f.end for f in out):
+            out.append(Finding("password", m.start("value"), m.end("value"), 0.85, "password",
+                               m.group("value")))  # fmt: skip
     for m in CREDENTIALS.finditer(text):
         first = m.group("value").split()[0].lower()
         if first not in NOT_A_PASSWORD:

@@ -112,3 +112,41 @@ def test_security_talk_and_plain_replies_in_context_do_not_alert():
         )
         == [[]] * 7
     )
+
+
+ASKED_THEN_SAID = [
+    ("Read me the code from the text message.", "Okay, seven one three, four four two.", "pin"),
+    ("What's the combination for the bike lock?", "It's one nine eight four.", "pin"),
+    ("I need the password for the staging box.", "Staging is Marmalade99.", "password"),
+    (
+        "Do you have the API token handy?",
+        "Yeah, it's x o x b dash one two three four five six seven eight nine.",
+        "api_key",
+    ),
+]
+ASKED_NOT_SAID = [
+    ("What's the password for the shared inbox?", "Same as last time."),
+    ("Do you have the API token handy?", "Yeah, it's in the vault."),
+    ("I need the password for the staging box.", "Staging is down again."),
+    ("Which card should I use?", "The company one, ending in four four two one."),
+]
+
+
+@pytest.mark.parametrize(("asked", "reply", "kind"), ASKED_THEN_SAID)
+def test_a_secret_given_in_reply_to_being_asked_for_is_flagged(asked, reply, kind):
+    alerts = SecretAlerts()
+    assert alerts.check("s", asked, place="q") == []
+    (alert,) = alerts.check("s", reply, place="a")
+    assert alert.kind == kind
+
+
+@pytest.mark.parametrize(("asked", "reply"), ASKED_NOT_SAID)
+def test_a_reply_without_the_secret_does_not_alert(asked, reply):
+    alerts = SecretAlerts()
+    assert alerts.check("s", asked, place="q") == [] and alerts.check("s", reply, "a") == []
+
+
+def test_a_password_said_without_is_after_a_login():
+    (alert,) = SecretAlerts().check("s", "Username editor, password Quill-2027.", place="u")
+    assert alert.kind == "password"
+    assert SecretAlerts().check("s", "Send me the password reset link.", place="u") == []
