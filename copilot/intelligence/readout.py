@@ -13,6 +13,7 @@ import re
 
 from copilot.intelligence import validators as v
 from copilot.intelligence.findings import Finding
+from copilot.intelligence.spoken import DIGITS, normalise
 
 # -- numbers read out after saying what they are (digits may be garbled) -----------------------
 # "my card number is 41, 41, 41, 41 …": ASR breaks a number read out into groups that fail
@@ -98,7 +99,6 @@ _CUE_RX = [
 
 def value_digits(value: str) -> str:
     """The digits a spoken or written value reads as ("four one, 41" → "4141")."""
-    from copilot.intelligence.spoken import normalise
     from copilot.text.numbers import numbers_to_digits
 
     homophones = re.sub(r"(?i)\b(?:to|too)\b", "two", value)
@@ -132,10 +132,7 @@ KEY_CUE = re.compile(
     r"(?:\s+(?:is|was|reads|it's|it is)\b|\s*:)?[\s,:]*(?:(?:um|uh|er|erm)\b[\s,]*)*"
 )
 _KEY_TOKEN = re.compile(r"[A-Za-z0-9]+")
-_SPOKEN_DIGITS = {
-    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-    "six": "6", "seven": "7", "eight": "8", "nine": "9",
-}  # fmt: skip
+_SPOKEN_DIGITS = {word: d for word, d in DIGITS.items() if d is not None}
 _SYMBOLS = {"underscore": "_", "dash": "-", "hyphen": "-", "dot": "."}
 _SKIP = frozenset({"capital", "uppercase", "lowercase", "upper", "lower", "case", "then"})
 MIN_SPOKEN_KEY = 12  # characters, of which at least 3 digits and 3 letters
@@ -197,12 +194,9 @@ def _spelled(text: str, pos: int, piece) -> tuple[str, int | None, int | None]:
 
 
 def _iban_piece(token: str) -> str | None:
-    low = token.lower()
-    if low in _SPOKEN_DIGITS:
-        return _SPOKEN_DIGITS[low]
-    if token.isdigit() or (token.isupper() and len(token) <= 4) or len(token) == 1:
+    if len(token) == 1 or token.isdigit() or (token.isupper() and len(token) <= 4):
         return token.upper()
-    return None
+    return _SPOKEN_DIGITS.get(token.lower())
 
 
 def detect_spoken_ibans(text: str) -> list[Finding]:
