@@ -144,6 +144,9 @@ class RemotePluginHost:
             self._call(self._make_dispatcher)
         elif self._call(self._following):
             return
+        # the plugin being registered hears what following again resends first: the
+        # dispatcher knows it before the first event arrives, not after
+        self._call(self._dispatcher.rebuild)
         self._ready.clear()
         self._error = None
         resume = self.counts["subscriptions"] > 0  # the cursor holds where following stopped
