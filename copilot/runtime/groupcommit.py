@@ -59,7 +59,6 @@ class GroupCommit:
             self.rt.loop.call_soon(self._flush)
             return
         self._waited = 0
-        self._last_flush = self.rt.loop.time()
         queued, self._queued = self._queued, []
         self.flushes += 1
         self.events += len(queued)
@@ -67,6 +66,7 @@ class GroupCommit:
             events = self.rt.log.append_many([d for d, _ in queued])
         except Exception:
             events = None
+        self._last_flush = self.rt.loop.time()  # when the commit ended: a slow one is no gap
         if events is None:  # one of them cannot be stored: each on its own
             for draft, fut in queued:
                 try:
