@@ -15,6 +15,7 @@ to the same answers.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -77,23 +78,21 @@ class HotPaths:
     def __init__(self, app, fastapi_app, max_body_bytes: int) -> None:
         self.app = app
         self.state = fastapi_app.state
-        self.limited_emit = BodyLimit(self._emit_request, max_body_bytes)
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["path"] == "/healthz" and scope["method"] == "GET":
             await _answer(send, 200, HEALTH)
             return
-        if scope["method"] != "POST" or EMIT_PATH.match(scope["path"]) is None:
+        match = EMIT_PATH.match(scope["path"]) if scope["method"] == "POST" else None
+        headers = Headers(scope=scope) if match is not None else None
+        if headers is None or not _is_json(headers):
             await self.app(scope, receive, send)
             return
-        if not _is_json(Headers(scope=scope)):
-            await self.app(scope, receive, send)
-            return
-        await self.limited_emit(scope, receive, send)
+        emit = functools.partial(self._emit_request, headers, match.group(1))
+        await BodyLimit(emit, self.max_body_bytes)(scope, receive, send)
 
-    async def _emit_request(self, scope, receive, send) -> None:
-        headers = Headers(scope=scope)
-        match = EMIT_PATH.match(scope["path"])
+    async def _emit_request(self, headers: Headers, session_id: str, scope, receive, send) -> None:
         try:
             body = await _read_body(receive)
         except HTTPException as exc:  # over the body limit
@@ -103,7 +102,7 @@ class HotPaths:
         if event is None:  # let FastAPI say what is wrong with it
             await self.app(scope, _replay(body, receive), send)
             return
-        status, payload = await self._emit(headers, match.group(1), event)
+        status, payload = await self._emit(headers, session_id, event)
         await _answer(send, status, payload)
 
     async def _emit(self, headers: Headers, session_id: str, event: dict) -> tuple[int, bytes]:
