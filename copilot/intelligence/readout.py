@@ -132,6 +132,7 @@ KEY_CUE = re.compile(
     r"(?:\s+(?:is|was|reads|it's|it is)\b|\s*:)?[\s,:]*(?:(?:um|uh|er|erm)\b[\s,]*)*"
 )
 _KEY_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_GAP = re.compile(r"[\s,]*")  # between the pieces of a value spelled out
 _SPOKEN_DIGITS = {word: d for word, d in DIGITS.items() if d is not None}
 _SYMBOLS = {"underscore": "_", "dash": "-", "hyphen": "-", "dot": "."}
 _SKIP = frozenset({"capital", "uppercase", "lowercase", "upper", "lower", "case", "then"})
@@ -189,7 +190,7 @@ def _spelled(text: str, pos: int, piece) -> tuple[str, int | None, int | None]:
         pieces.append(value)
         start = m.start() if start is None else start
         end = m.end()
-        pos = m.end() + re.match(r"[\s,]*", text[m.end() :]).end()
+        pos = _GAP.match(text, m.end()).end()
     return "".join(pieces), start, end
 
 

@@ -61,14 +61,15 @@ MENTION = [
         r"\bfirst (?:pet|dog|cat|school|car)\b")),
     ("password", re.compile(r"(?i)\bpass ?words?\b|\bpassphrase")),
 ]  # fmt: skip
+_ACK = r"(?:(?:sure|yes|yeah|yep|ok(?:ay)?|right|so|um|uh|oh|and|alright)[,.]?\s+)*"
 REPLY = re.compile(
-    r"(?i)^(?:(?:sure|yes|yeah|yep|ok(?:ay)?|right|so|um|uh|oh|and|alright)[,.]?\s+)*(?:it's|"
+    rf"(?i)^{_ACK}(?:it's|"
     r"it is|that's|that is|mine's|mine is|ours is|it was|(?:i've |i have |i )?(?:changed|set|"
     r"updated|reset) it to)\s+(?P<value>[^\s,.;!?]+(?:[\s,-]+[^\s,.;!?]+){0,15})"
 )
 # "Staging is Marmalade99.": the reply names what it gives (only for a password-like value)
 NAMED_REPLY = re.compile(
-    r"(?i)^(?:(?:sure|yes|yeah|yep|ok(?:ay)?|right|so|um|uh|oh|and|alright)[,.]?\s+)*"
+    rf"(?i)^{_ACK}"
     r"(?:[a-z][\w-]*\s+){1,3}(?:is|was)\s+(?P<value>[^\s,.;!?]+)"
 )
 # a password read out character by character: "capital B, L, U, E, exclamation mark, two"

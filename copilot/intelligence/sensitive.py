@@ -51,30 +51,24 @@ def _digits(n: int) -> Gate:
     return lambda text: _DIGIT.search(text) is not None and len(_DIGIT.findall(text)) >= n
 
 
-def _words(*words: str) -> Gate:
-    """Gate: one of `words` (lower case) is in the text, in any case."""
+def _literals(*parts: str, any_case: bool = False) -> Gate:
+    """Gate: one of `parts` is in the text (as written, or in any case: `parts` lower case)."""
 
     def gate(text: str) -> bool:
-        low = text.lower()
+        if any_case:
+            text = text.lower()
         # a plain loop, not any(…): this runs on every sentence and the generator costs twice
-        for w in words:  # noqa: SIM110
-            if w in low:
-                return True
-        return False
-
-    return gate
-
-
-def _literals(*parts: str) -> Gate:
-    """Gate: one of `parts` is in the text as written."""
-
-    def gate(text: str) -> bool:
-        for p in parts:  # noqa: SIM110 (as above)
+        for p in parts:  # noqa: SIM110
             if p in text:
                 return True
         return False
 
     return gate
+
+
+def _words(*words: str) -> Gate:
+    """Gate: one of `words` (lower case) is in the text, in any case."""
+    return _literals(*words, any_case=True)
 
 
 def register_pattern(
