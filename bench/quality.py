@@ -4,7 +4,9 @@ Sets, scored the same way: the TUNING set (bench/data/intelligence_tuning.json p
 older per-utterance sets quality_set/dev2/dev3, each utterance its own meeting), DEV4
 (intelligence_dev4.json, a second development set, tuned on too) and two HELD-OUT sets
 (intelligence_heldout.json; from the third round intelligence_heldout2.json; from the fourth
-intelligence_heldout3.json: each written before a round's tuning, never tuned on).
+intelligence_heldout3.json; from the fifth intelligence_heldout4.json, written by a writer
+who saw only the format: each written before a round's tuning, never tuned on). DEV5
+(intelligence_dev5.json) was written the same way for the fifth round to be tuned on.
 Each meeting is replayed utterance by utterance through the same code the plugins run
 (copilot.intelligence.live.MeetingItems for items, SecretAlerts for alerts), revisions
 included. Action items: the meeting's final items (withdrawn ones left out) against the
@@ -16,7 +18,7 @@ Alerts: per utterance (all revisions of one utterance together), kinds compared 
 second alert for the same secret is a false positive. Latency: per utterance, items + alerts.
 
     .venv/bin/python bench/quality.py [--verbose]
-        [--set tuning|dev4|heldout|heldout2|heldout3|both|dev|all]
+        [--set tuning|dev4|dev5|heldout|heldout2|heldout3|heldout4|both|dev|all]
 
 Last line: one JSON object.
 """
@@ -50,20 +52,24 @@ TUNING = [
     "quality_dev3.json",
 ]
 DEV = ["intelligence_dev4.json"]
+DEV5 = ["intelligence_dev5.json"]
 HELDOUT = ["intelligence_heldout.json"]
 HELDOUT2 = ["intelligence_heldout2.json"]
 HELDOUT3 = ["intelligence_heldout3.json"]
+HELDOUT4 = ["intelligence_heldout4.json"]
 SETS = {
     "tuning": TUNING,
     "dev4": DEV,
+    "dev5": DEV5,
     "heldout": HELDOUT,
     "heldout2": HELDOUT2,
     "heldout3": HELDOUT3,
+    "heldout4": HELDOUT4,
 }
 CHOICES = {
     **{k: [k] for k in SETS},
     "both": ["tuning", "heldout"],
-    "dev": ["tuning", "dev4"],
+    "dev": ["tuning", "dev4", "dev5"],
     "all": list(SETS),
 }
 MATCH = 0.4
@@ -270,7 +276,7 @@ def main() -> int:
         "--set",
         choices=tuple(CHOICES),
         default="both",
-        help="tuning, dev4 (tuned on too), heldout, heldout2, heldout3 (never tuned on); "
+        help="tuning, dev4, dev5 (tuned on too), heldout..heldout4 (never tuned on); "
         "both = tuning+heldout, dev = tuning+dev4, all = every set",
     )
     args = ap.parse_args()
@@ -292,7 +298,7 @@ def main() -> int:
             f"{a['due_accuracy']}  duplicates {a['duplicates']}  alerts P {s['precision']:.2f} "
             f"R {s['recall']:.2f}  latency p50 {lat['p50']} ms p95 {lat['p95']} ms"
         )
-    for label in ("heldout", "heldout2", "heldout3"):
+    for label in ("heldout", "heldout2", "heldout3", "heldout4"):
         if label in result:
             result[f"{label}_goals"] = goals(result[label])
     result["model_load_s"] = round(load_s, 2)
