@@ -136,6 +136,12 @@ _GAP = re.compile(r"[\s,]*")  # between the pieces of a value spelled out
 _SPOKEN_DIGITS = {word: d for word, d in DIGITS.items() if d is not None}
 _SYMBOLS = {"underscore": "_", "dash": "-", "hyphen": "-", "dot": "."}
 _SKIP = frozenset({"capital", "uppercase", "lowercase", "upper", "lower", "case", "then"})
+# letters the recogniser writes as words when a value is spelled out ("four queue" = 4Q)
+LETTER_NAMES = {
+    "queue": "Q", "cue": "Q", "ex": "X", "zed": "Z", "zee": "Z", "jay": "J", "kay": "K",
+    "aitch": "H", "tee": "T", "vee": "V", "dee": "D", "gee": "G", "pee": "P", "bee": "B",
+    "why": "Y",
+}  # fmt: skip
 MIN_SPOKEN_KEY = 12  # characters, of which at least 3 digits and 3 letters
 
 
@@ -148,6 +154,8 @@ def _key_piece(token: str) -> str | None:
         return _SPOKEN_DIGITS[low]
     if low in _SYMBOLS:
         return _SYMBOLS[low]
+    if low in LETTER_NAMES:
+        return LETTER_NAMES[low]
     if low in _SKIP:
         return ""
     mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
@@ -195,9 +203,14 @@ def _spelled(text: str, pos: int, piece) -> tuple[str, int | None, int | None]:
 
 
 def _iban_piece(token: str) -> str | None:
+    """A piece of an IBAN or an id number spelled out: letters, digits, short groups."""
     if len(token) == 1 or token.isdigit() or (token.isupper() and len(token) <= 4):
         return token.upper()
-    return _SPOKEN_DIGITS.get(token.lower())
+    mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+    if mixed and len(token) <= 10:
+        return token.upper()
+    low = token.lower()
+    return _SPOKEN_DIGITS.get(low) or LETTER_NAMES.get(low)
 
 
 def detect_spoken_ibans(text: str) -> list[Finding]:
@@ -210,4 +223,33 @@ def detect_spoken_ibans(text: str) -> list[Finding]:
             if v.iban_ok(value[:cut]):
                 out.append(Finding("iban", start, end, 0.95, "spoken_iban", value[:cut]))
                 break
+        else:  # a digit misheard breaks the checksum: the shape and the cue still say IBAN
+            if IBAN_SHAPE.match(value):
+                out.append(Finding("iban", start, end, 0.8, "spoken_iban", value))
     return out
+
+
+IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
+# -- id numbers read out after saying what they are ------------------------------------------------
+ID_CUE = re.compile(
+    r"(?i)\b(?:passport(?: number| no\.?)?|national (?:id|identity|insurance)(?: card)?"
+    r"(?: number| no\.?)?|id (?:card )?number|identity (?:card )?number|"
+    r"driver'?s licen[cs]e(?: number)?|licen[cs]e number|tax (?:id|file number)|nhs number|"
+    rf"medicare number)(?:s)?\b{_LINK}"
+)
+ID_LENGTH = (6, 12)  # characters of a passport / id number, at least 5 of them digits
+
+
+def spelled_id_at(text: str, pos: int, confidence: float = 0.85) -> Finding | None:
+    """An id number spelled out from `pos` on ("G zero four, seven seven, one nine two")."""
+    value, start, end = _spelled(text, pos, _iban_piece)
+    digits = sum(c.isdigit() for c in value)
+    if start is None or not ID_LENGTH[0] <= len(value) <= ID_LENGTH[1] or digits < 5:
+        return None
+    return Finding("national_id", start, end, confidence, "spoken_id", value)
+
+
+def detect_spoken_ids(text: str) -> list[Finding]:
+    """A passport, licence or national id number read out after saying which it is."""
+    found = (spelled_id_at(text, cue.end()) for cue in ID_CUE.finditer(text))
+    return [f for f in found if f is not None]

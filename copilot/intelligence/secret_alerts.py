@@ -13,14 +13,22 @@ for the mailbox?", a reply that is only a number is that PIN.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from copilot.intelligence import validators as v
 from copilot.intelligence.findings import Finding
-from copilot.intelligence.readout import NUMBER_SAID, UNITS, spelled_key_at, value_digits
+from copilot.intelligence.readout import (
+    NUMBER_SAID,
+    UNITS,
+    spelled_id_at,
+    spelled_key_at,
+    value_digits,
+)
 from copilot.intelligence.sensitive import detect
 
 MAX_KEYS = 50_000
@@ -49,19 +57,28 @@ MENTION = [
         r"(?i)\bcard (?:number|details)|number on the card|\bcard on file\b|"
         r"\b(?:new|old|replacement|credit|debit) card\b")),
     ("account_number", re.compile(r"(?i)\baccount (?:number|details)|\bsort code|\brouting")),
+    ("national_id", re.compile(
+        r"(?i)\bpassports?\b|\bnational (?:id|identity|insurance)\b|\bid (?:card )?number|"
+        r"\blicen[cs]e number|\bidentity (?:card )?number")),
+    ("ssn", re.compile(r"(?i)\bsocial security\b|\bssn\b|\byour social\b|\bsocial insurance")),
     ("pin", re.compile(
         r"(?i)\bpin\b|\bpass ?code|\b(?:safe|door|alarm|access) code|\bone[- ]time (?:code|pass)|"
+        # "the drug room code", "the code for the linen store?", "have you got the code?"
+        r"\b(?:room|store|cupboard|cabinet|locker|gate|building|entry|keypad|lock) code\b|"
+        r"\bcode (?:for|to) (?:the|your|my|our)\b|\b(?:the|a) code\b(?=[^.!]*\?)|"
         r"\bverification code|\b(?:sms|text|login|2fa|mfa|security) code|\botp\b|"
         r"\bcode to your (?:phone|email|mobile)|\bcombination\b|"
         r"\bcode (?:from|in|on) (?:the|your|my|that) (?:text|sms|email|message|app|"
         r"authenticator)")),
-    ("api_key", re.compile(r"(?i)\b(?:api|access) (?:key|token)|\bsecret key|\btoken\b")),
+    ("api_key", re.compile(
+        r"(?i)\b(?:api|access) (?:key|token)|\bsecret key|\btoken\b|\bkey for (?:the|our|your)\b")),
     ("security_answer", re.compile(
         r"(?i)\b(?:memorable|security|secret) (?:question|answer|word)|\bmaiden name|"
         r"\bfirst (?:pet|dog|cat|school|car)\b")),
-    ("password", re.compile(r"(?i)\bpass ?words?\b|\bpassphrase")),
+    ("password", re.compile(
+        r"(?i)\bpass ?words?\b|\bpassphrase|\bwi-?fi\b|\bnetwork key\b|\bguest network\b")),
 ]  # fmt: skip
-_ACK = r"(?:(?:sure|yes|yeah|yep|ok(?:ay)?|right|so|um|uh|oh|and|alright)[,.]?\s+)*"
+_ACK = r"(?:(?:sure|yes|yeah|yep|ok(?:ay)?|right|so|um|uh|oh|and|alright|no|nope|well)[,.]?\s+)*"
 REPLY = re.compile(
     rf"(?i)^{_ACK}(?:it's|"
     r"it is|that's|that is|mine's|mine is|ours is|it was|(?:i've |i have |i )?(?:changed|set|"
@@ -72,6 +89,20 @@ NAMED_REPLY = re.compile(
     rf"(?i)^{_ACK}"
     r"(?:[a-z][\w-]*\s+){1,3}(?:is|was)\s+(?P<value>[^\s,.;!?]+)"
 )
+# "linen's two five eight oh", "the full one is five two three …": a reply naming what it gives
+NAMED_VALUE = re.compile(
+    rf"(?i)^{_ACK}(?:[a-z][\w-]*\s+){{0,3}}?[a-z][\w-]*(?:'s|\s+(?:is|was|are))\s+(?=\S)"
+)
+# a passphrase given as the reply ("It's copper kettle nineteen, all lowercase"): a few words
+# with a number in them; these first words make it an ordinary answer instead
+PHRASE_NOT = frozenset(
+    """about around like in on at the a an my our your his her their still not only just over
+    under almost nearly maybe probably due from for every each per fine ok okay written taped
+    stuck saved stored up down back same different already been being gone changed""".split()  # noqa: SIM905
+)
+PHRASE_HINT = re.compile(
+    r"(?i)\b(?:all )?(?:lower ?case|upper ?case|caps|no spaces|one word|capital)"
+)
 # a password read out character by character: "capital B, L, U, E, exclamation mark, two"
 SPELLED_WORD = re.compile(
     r"(?i)^(?:[a-z]|\d+|capital|upper|lower|case|uppercase|lowercase|small|zero|oh|one|two|"
@@ -79,6 +110,7 @@ SPELLED_WORD = re.compile(
     r"underscore|dash|hyphen|dot|star|asterisk|percent|ampersand|plus|double)$"
 )
 NUMBER_RUN = re.compile(rf"\b{NUMBER_SAID}")
+SENTENCE = re.compile(r"[^.?!]+(?:[.?!]+|$)")
 KEY_PREFIX = re.compile(r"^(?:sk-(?:proj-|live-|test-)?|sk_live_|sk_test_|AKIA|ASIA|ghp_|gho_|"
                         r"github_pat_|xox[abposr]-|AIza|eyJ)")  # fmt: skip
 
@@ -166,6 +198,8 @@ class SecretAlerts:
             if not found and asked is not None:
                 found = self._reply(text, asked[0])
             if not found:
+                found = self._said_after(text)
+            if not found:
                 mentioned = next((k for k, rx in MENTION if rx.search(text)), None)
                 if mentioned is not None:
                     self._asked[session_id] = (mentioned, CONTEXT_TURNS)
@@ -173,12 +207,37 @@ class SecretAlerts:
                     self._asked[session_id] = (asked[0], asked[1] - 1)
         return found
 
+    @classmethod
+    def _said_after(cls, text: str) -> list[Finding]:
+        """One speaker names the secret, then gives it in the next sentence ("The drug room
+        code changed on Sunday. It's four seven one nine.")."""
+        sentences = [m for m in SENTENCE.finditer(text) if m.group(0).strip()]
+        for first, then in itertools.pairwise(sentences):
+            kind = next((k for k, rx in MENTION if rx.search(first.group(0))), None)
+            if kind is None:
+                continue
+            offset = then.start() + len(then.group(0)) - len(then.group(0).lstrip())
+            found = cls._reply(then.group(0).strip(), kind)
+            if found:
+                return [
+                    Finding(f.kind, f.start + offset, f.end + offset, f.confidence, f.detector,
+                            f.value)
+                    for f in found
+                ]  # fmt: skip
+        return []
+
     @staticmethod
     def _reply(text: str, kind: str) -> list[Finding]:
         """A value said right after a secret was asked for or talked about."""
-        m = REPLY.match(text.strip())
+        text = text.strip()
+        m = REPLY.match(text)
+        named = NAMED_VALUE.match(text) if m is None else None
         if kind in NUMERIC:
-            return _numbers_said(text, kind, m)
+            return _numbers_said(text, kind, m, named.end() if named else None)
+        if kind == "national_id":  # "Sure, it's G zero four, seven seven, one nine two."
+            at = m.start("value") if m else named.end() if named else None
+            found = spelled_id_at(text, at, 0.8) if at is not None else None
+            return [found] if found else []
         if kind == "password" and m is None:
             m = NAMED_REPLY.match(text.strip())
         if m is None:
@@ -203,15 +262,14 @@ class SecretAlerts:
             return [Finding(kind, m.start("value"), m.end("value"), 0.8, "context", value)]
         if kind != "password":
             return []
-        else:  # a password: one token, letters with digits or symbols
-            token = value.split()[0]
-            if (
-                len(token) < 4
-                or not re.search(r"\d|[^\w]", token)
-                or not re.search(r"[A-Za-z]", token)
-            ):
-                return []
-            value = token
+        phrase = _passphrase(text, m)
+        if phrase is not None:
+            return [phrase]
+        # a password: one token, letters with digits or symbols
+        token = value.split()[0]
+        if len(token) < 4 or not re.search(r"\d|[^\w]", token) or not re.search(r"[A-Za-z]", token):
+            return []
+        value = token
         return [
             Finding(kind, m.start("value"), m.start("value") + len(value), 0.8, "context", value)
         ]
@@ -254,6 +312,7 @@ class SecretAlerts:
 
 NUMERIC = {
     "pin": (3, 8),
+    "ssn": (9, 9),
     "card_number": (12, 19),
     "card_details": (3, 8),
     "account_number": (6, 18),
@@ -264,22 +323,48 @@ ANSWER_NOT = frozenset(
 )
 
 
-def _numbers_said(text: str, kind: str, reply: re.Match | None) -> list[Finding]:
-    """After a number was asked for, the reply's number: said after "it's …", or the reply
-    is mostly that number ("Oh nine twenty nine, and the code is five five two")."""
+def _passphrase(text: str, reply: re.Match) -> Finding | None:
+    """ "It's copper kettle nineteen, all lowercase": a few words with a number in them."""
+    start = reply.start("value")
+    phrase = re.split(r"[,.;!?]", text[start:], maxsplit=1)[0].strip()
+    words = phrase.split()
+    if not 2 <= len(words) <= 4 or words[0].lower() in PHRASE_NOT:
+        return None
+    number = [w for w in words if NUMBER_RUN.fullmatch(w)]
+    named = [w for w in words if w.isalpha() and not NUMBER_RUN.fullmatch(w)]
+    if not number or not named:
+        return None
+    after = text[start + len(phrase) :]
+    if UNITS.match(after) and not PHRASE_HINT.search(after):
+        return None
+    return Finding("password", start, start + len(phrase), 0.8, "context", phrase)
+
+
+def _numbers_said(
+    text: str, kind: str, reply: re.Match | None, named_at: int | None = None
+) -> list[Finding]:
+    """After a number was asked for, the reply's number: said after "it's …" or after naming
+    it ("linen's two five eight oh"), or the reply is mostly that number ("Oh nine twenty
+    nine, and the code is five five two")."""
     low, high = NUMERIC[kind]
     runs = [
         r
-        for r in NUMBER_RUN.finditer(text)
+        for r in NUMBER_RUN.finditer(text, named_at or 0)
         if len(value_digits(r.group(0))) >= 3 and not UNITS.match(text[r.end() :])
     ]  # "four hundred dollars", "twelve hundred people" are amounts, not the number asked
+    if named_at is not None and runs and runs[0].start() != named_at:
+        runs = []  # named something else first ("the meeting is at …"): not the value
     if not runs:
         return []
     digits = sum(len(value_digits(r.group(0))) for r in runs)
     spoken = sum(len(r.group(0).split()) for r in runs)
     mostly = spoken >= 0.6 * len(text.split())
-    if reply is None and not mostly:
+    if reply is None and named_at is None and not mostly:
         return []
+    if kind == "ssn":
+        d = value_digits(" ".join(r.group(0) for r in runs))
+        if len(d) != 9 or not v.ssn_ok(d[:3], d[3:5], d[5:]):
+            return []
     if not low <= digits <= high and not any(
         low <= len(value_digits(r.group(0))) <= high for r in runs
     ):

@@ -18,6 +18,7 @@ from copilot.intelligence.readout import (
     UNITS,
     detect_disclosures,
     detect_spoken_ibans,
+    detect_spoken_ids,
     detect_spoken_keys,
 )
 from copilot.intelligence.spoken import normalise_with_map
@@ -362,6 +363,22 @@ _BUILTIN: list[tuple[str, Detector, Gate | None]] = [
     ),
     ("spoken_key", detect_spoken_keys, _words("key", "secret", "token")),
     ("spoken_iban", detect_spoken_ibans, _words("iban")),
+    (
+        "spoken_id",
+        detect_spoken_ids,
+        _words(
+            "passport",
+            "national",
+            "licence",
+            "license",
+            "id number",
+            "id card",
+            "identity",
+            "tax",
+            "nhs",
+            "medicare",
+        ),
+    ),
     (
         "security_answer",
         detect_security_answers,

@@ -123,12 +123,25 @@ ASKED_THEN_SAID = [
         "Yeah, it's x o x b dash one two three four five six seven eight nine.",
         "api_key",
     ),
-]
+    ("What's the guest wifi here?", "It's purple otter sixty one, all lowercase.", "password"),
+    ("Does anyone know the code for the supply cupboard?", "No, supply's four four one six.",
+     "pin"),
+    ("Have you got the code so I can let the cleaners in?", "Yes, it's six two oh eight.", "pin"),
+    ("And your passport number, please?", "Sure, it's K five one, eight eight, two oh three.",
+     "national_id"),
+    ("I'll need your social security number to file it.",
+     "Okay, the whole thing is four one two, seven seven, nine zero three one.", "ssn"),
+]  # fmt: skip
 ASKED_NOT_SAID = [
     ("What's the password for the shared inbox?", "Same as last time."),
     ("Do you have the API token handy?", "Yeah, it's in the vault."),
     ("I need the password for the staging box.", "Staging is down again."),
     ("Which card should I use?", "The company one, ending in four four two one."),
+    ("What's the guest wifi here?", "It's about twenty minutes before it drops."),
+    ("What's the guest wifi here?", "It's on the card at reception."),
+    ("Have you got the code so I can let the cleaners in?", "Yes, the meeting is at four thirty."),
+    ("And your passport number, please?", "Sure, it's in my bag somewhere."),
+    ("Did you see the code review?", "It's merged, four files changed."),
 ]
 
 
@@ -150,3 +163,36 @@ def test_a_password_said_without_is_after_a_login():
     (alert,) = SecretAlerts().check("s", "Username editor, password Quill-2027.", place="u")
     assert alert.kind == "password"
     assert SecretAlerts().check("s", "Send me the password reset link.", place="u") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The freezer room code changed yesterday. It's two nine nine one, then enter.", "pin"),
+        ("They need our passport numbers for the flights. Mine's four four one, nine oh two, "
+         "seven seven three.", "national_id"),
+        ("My passport number is C eight one, four four two, oh nine seven.", "national_id"),
+        # one digit misheard: the checksum fails, the cue and the shape still say IBAN
+        ("Her IBAN is D E four four, five oh oh one, oh five two oh, five three two oh, one "
+         "three oh oh, nine.", "iban"),
+        # letters the recogniser wrote as words ("queue", "ex")
+        ("The service key is A K I A, two queue, seven ex R T, four M nine P, L V zero E.",
+         "api_key"),
+    ],
+)  # fmt: skip
+def test_a_secret_named_then_given_or_spelled_with_misheard_parts_is_flagged(text, kind):
+    (alert,) = SecretAlerts().check("s", text, place="u")
+    assert alert.kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The freezer room code changed yesterday. It's taped inside the door.",
+        "Passports are needed for the trip. It's a two hour drive to the airport.",
+        "Bring your passport. The flight is at nine fifteen.",
+        "The IBAN field is optional, it's only for transfers abroad.",
+    ],
+)
+def test_naming_a_secret_without_giving_it_does_not_alert(text):
+    assert SecretAlerts().check("s", text, place="u") == []
