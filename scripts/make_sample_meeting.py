@@ -79,7 +79,7 @@ ACTION_ITEMS = [
     {"owner": "Priya", "text": "send the revised budget", "due": "Friday"},
     {"owner": "Marcus", "text": "update the release notes", "due": "Wednesday"},
     {"owner": "Alex", "text": "book the review meeting with the design team", "due": None},
-    {"owner": "Alex", "text": "share the slides after this call", "due": None},
+    {"owner": "Alex", "text": "share the slides", "due": "today"},  # "after this call"
 ]
 DECISIONS = ["launch the new version at the end of next month"]
 SENSITIVE = [{"speaker": "Marcus", "kind": "password", "value": "purple elephant river"}]

@@ -17,6 +17,19 @@ WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 MONTHS = [m.lower() for m in calendar.month_name[1:]]
 _WD = "|".join(WEEKDAYS)
 _MON = "|".join([*MONTHS, *(m[:3] for m in MONTHS)])
+_ORDINALS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+_ORDINAL_DAY = {w: i + 1 for i, w in enumerate(_ORDINALS)}
+_ORDINAL_DAY |= {f"twenty[- ]{w}": 20 + i + 1 for i, w in enumerate(_ORDINALS[:9])}
+_ORDINAL_DAY |= {"thirtieth": 30, "thirty[- ]first": 31}
+_ORDINAL = "|".join(sorted(_ORDINAL_DAY, key=len, reverse=True))
+# "by the second draft", "on the third floor": an ordinal that is not a day of the month
+_NOT_A_DAY = (
+    r"floor|draft|round|time|one|half|quarter|page|option|item|week|day|shift|version|"
+    r"attempt|try|point|step|phase|batch|slide|line|row|chapter|review|pass|meeting|call"
+)
 _NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "a": 1, "an": 1}
 
 PATTERNS: list[tuple[re.Pattern, str]] = [
@@ -27,7 +40,11 @@ PATTERNS: list[tuple[re.Pattern, str]] = [
             r"\b(?:today|tonight|end of (?:the )?day|eod|later today|this afternoon|this evening|"
             r"(?:close|end) of business|cob|within the hour|in an hour|in the next hour|"
             r"in (?:a|one|two|three|a few|a couple of) hours|by noon|by lunch(?:time)?|"
-            r"asap|right now|right away|straight away|immediately|now(?=\s*(?:[,.!?;]|$)))\b",
+            r"asap|right now|right away|straight away|immediately|now(?=\s*(?:[,.!?;]|$))|"
+            # "after this call", "as soon as we hang up": later the same day
+            r"(?:right |straight |just |directly )?after (?:this|the|our) (?:call|meeting)|"
+            r"(?:as soon as|once|when) we (?:hang up|finish|wrap up|get off)|"
+            r"by the end of (?:this|the) (?:call|meeting))\b",
             re.I,
         ),
         "today",
@@ -44,6 +61,12 @@ PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"\b({_MON})\.? (\d{{1,2}})(?:st|nd|rd|th)?\b", re.I), "month_day"),
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MON})\b", re.I), "day_month"),
     (re.compile(r"\b(?:by|on|before|until|due) the (\d{1,2})(?:st|nd|rd|th)\b", re.I), "nth"),
+    (
+        re.compile(
+            rf"\b(?:by|on|before|until|due) the ({_ORDINAL})\b(?![ -](?:{_NOT_A_DAY})\b)", re.I
+        ),
+        "nth_word",
+    ),
     (
         re.compile(
             r"\b(?:in|within)(?: the next)? (\d+|one|two|three|four|five|six|seven|a|an) "
@@ -76,6 +99,15 @@ def _month_index(name: str) -> int:
     return [m[:3] for m in MONTHS].index(name) + 1
 
 
+def _nth(today: date, day: int) -> date | None:
+    """The next `day` of a month on or after today."""
+    d = _safe(today.year, today.month, day)
+    if d is None or d < today:
+        nxt = _add_month(today)
+        d = _safe(nxt.year, nxt.month, day)
+    return d
+
+
 def _resolve(kind: str, m: re.Match, today: date) -> date | None:
     if kind == "today":
         return today
@@ -105,12 +137,10 @@ def _resolve(kind: str, m: re.Match, today: date) -> date | None:
             d = _safe(today.year + 1, d.month, d.day)
         return d
     if kind == "nth":
-        day = int(m.group(1))
-        d = _safe(today.year, today.month, day)
-        if d is None or d < today:
-            nxt = _add_month(today)
-            d = _safe(nxt.year, nxt.month, day)
-        return d
+        return _nth(today, int(m.group(1)))
+    if kind == "nth_word":
+        word = re.sub(r"[- ]", "[- ]", m.group(1).lower())
+        return _nth(today, _ORDINAL_DAY[word])
     if kind in ("in_2_days", "in_3_days"):
         return today + timedelta(days=int(kind[3]))
     if kind == "in_n":

@@ -39,7 +39,7 @@ def test_sample_meeting_items_as_tiny_en_heard_them():
         ("book the review meeting with the design team", "Alex", None),
     ]
     assert items("Sure, I will share the slides after this call.", "Alex") == [
-        ("share the slides after this call", "Alex", None)
+        ("share the slides", "Alex", date(2026, 11, 25))  # "after this call": later today
     ]
 
 

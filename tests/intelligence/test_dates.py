@@ -27,6 +27,10 @@ from tests.intelligence.conftest import MEETING_DAY
         ("by March 3rd", date(2027, 3, 3)),
         ("on 14 December", date(2026, 12, 14)),
         ("in two weeks", date(2026, 12, 9)),
+        ("before the fourteenth", date(2026, 12, 14)),
+        ("by the twenty-eighth", date(2026, 11, 28)),
+        ("I'll rotate it right after this call", date(2026, 11, 25)),
+        ("as soon as we hang up", date(2026, 11, 25)),
     ],
 )
 def test_resolves(text, due):
@@ -35,4 +39,5 @@ def test_resolves(text, due):
 
 def test_no_date_and_earliest_phrase_wins():
     assert resolve_due("update the release notes", MEETING_DAY) == (None, None)
+    assert resolve_due("on the second floor, by the third draft", MEETING_DAY) == (None, None)
     assert resolve_due("tomorrow, not Friday", MEETING_DAY)[1] == "tomorrow"
