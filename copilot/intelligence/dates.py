@@ -17,10 +17,11 @@ WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 MONTHS = [m.lower() for m in calendar.month_name[1:]]
 _WD = "|".join(WEEKDAYS)
 _MON = "|".join([*MONTHS, *(m[:3] for m in MONTHS)])
-_ORDINALS = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
+_ORDINALS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth", "twentieth",
+]  # fmt: skip
 _ORDINAL_DAY = {w: i + 1 for i, w in enumerate(_ORDINALS)}
 _ORDINAL_DAY |= {f"twenty[- ]{w}": 20 + i + 1 for i, w in enumerate(_ORDINALS[:9])}
 _ORDINAL_DAY |= {"thirtieth": 30, "thirty[- ]first": 31}
@@ -57,7 +58,7 @@ PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(?:end of (?:the |this )?month|eom|month[- ]end)\b", re.I), "end_month"),
     (re.compile(r"\bnext month\b", re.I), "end_next_month"),
     (re.compile(r"\b(?:end of (?:the |this )?week|eow|this week)\b", re.I), "end_week"),
-    (re.compile(r"\bnext week\b", re.I), "next_week"),
+    (re.compile(r"\b(?:end of )?next week\b", re.I), "next_week"),
     (re.compile(rf"\b({_MON})\.? (\d{{1,2}})(?:st|nd|rd|th)?\b", re.I), "month_day"),
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MON})\b", re.I), "day_month"),
     (re.compile(r"\b(?:by|on|before|until|due) the (\d{1,2})(?:st|nd|rd|th)\b", re.I), "nth"),

@@ -105,7 +105,14 @@ TRAILING = re.compile(
     r"might|may|can|takes?|lands?))\b.*$"
     r"|\s+(?:before|once|until|as soon as|when)\s+(?:[\w-]+\s+){0,4}?(?:goes|go|comes|come|"
     r"arrives?|lands?|gets?|is|are|'s|has|have|happens|starts|finishes)\b.*$"
-    r"|\s+(?:before|once|until|as soon as|when)\s+(?:it|they|he|she|that)'s\b.*$",
+    r"|\s+(?:before|once|until|as soon as|when)\s+(?:it|they|he|she|that)'s\b.*$"
+    # what it is for, or an aside after a comma: "so he knows what format we want", "so
+    # everyone has time to comment", ", I did the last one", ", he has all the data"
+    r"|,?\s+so\s+(?:that\s+)?(?:i|we|you|he|she|they|it|everyone|everybody|nobody|people|"
+    r"the\s+[\w-]+)\s+(?:[\w-]+\s+)?(?:can|could|knows?|has|have|gets?|don't|doesn't|won't|"
+    r"will|'ll|is|are|isn't|aren't)\b.*$"
+    r"|,\s*(?:i|he|she|we)(?:'m|'ve|'d|\s+(?:did|do|don't|didn't|have|has|had|am|was|were|need|"
+    r"needs|want|wants|know|knows|think|reckon|already|just|still|never))\b.*$",
     re.I,
 )
 # a clause that is only a condition or a time ("before anyone pays that"): no task of its own
@@ -270,7 +277,8 @@ def _parts(task: str, owner: str | None, due, role: str, phrase) -> Parts | None
 SUBJECT_NP = re.compile(
     r"(?i)(?:^|[.!?]\s+)(?:so,? |and |okay,? |by the way,? )?"
     r"(?P<np>(?:the|our|my|your|their|this|that) [a-z][\w-]*(?: [a-z][\w-]*){0,4}?)"
-    r" (?:is|are|was|were|has|have|keeps|needs)\b"
+    r"(?: still| also| just| really| now)? (?:is|are|was|were|has|have|keeps|needs|isn't|aren't|"
+    r"wasn't|hasn't|haven't)(?![\w'])"
 )
 PRONOUN_OBJECT = re.compile(r"(?i)^(?P<verb>\w+(?: \w+)?) (?:it|them|that|those|this)\b")
 
@@ -306,14 +314,39 @@ def resolve_pronoun(task: str, whole: str, context: tuple[str, ...] = ()) -> str
     or else the utterance just before did ("The ATS password is …" — "Please reset that")."""
     m = PRONOUN_OBJECT.match(task)
     if m is None:
-        return task
+        return _resolve_trailing(task, whole, context)
     np_ = SUBJECT_NP.search(whole)
     if np_ is not None and np_.start("np") <= whole.find(task):
-        return f"{m.group('verb')} {np_.group('np')}{task[m.end() :]}"
+        return f"{m.group('verb')} {_lower_lead(np_.group('np'))}{task[m.end() :]}"
     for earlier in reversed(context[-1:]):
         for found in CONTEXT_NP.finditer(earlier):
             if not SUBJECT_OF.match(earlier, found.end()):
                 return f"{m.group('verb')} {found.group('np')}{task[m.end() :]}"
+    return task
+
+
+# "chase finance on that", "go over it with the copywriters": the pronoun after a preposition
+TRAILING_PRONOUN = re.compile(r"(?i)\b(?P<prep>on|about|for|over|with|into) (?:that|it|this)\b")
+
+
+def _lower_lead(np_: str) -> str:
+    """ "The vendor contract" said at a sentence's start reads "the vendor contract" in a task."""
+    head, _, rest = np_.partition(" ")
+    return f"{head.lower()} {rest}" if head.istitle() and len(head) <= 5 else np_
+
+
+def _resolve_trailing(task: str, whole: str, context: tuple[str, ...]) -> str:
+    """ "chase finance on that" → "chase finance on the paid social budget" when the thing was
+    named as the subject of a sentence just before (in this utterance or the one before)."""
+    m = TRAILING_PRONOUN.search(task)
+    if m is None or m.start() == 0:
+        return task
+    at = whole.find(task)
+    for source in (whole[: at if at >= 0 else len(whole)], *reversed(context[-1:])):
+        nps = [np_ for np_ in SUBJECT_NP.finditer(source)]
+        if nps:
+            np_ = _lower_lead(nps[-1].group("np"))
+            return f"{task[: m.start()]}{m.group('prep')} {np_}{task[m.end() :]}"
     return task
 
 

@@ -29,6 +29,12 @@ from copilot.intelligence.textutil import split_sentences
 TOLD_HAVE = re.compile(
     r"(?i)^(?:\w+[,.]?\s+){0,3}?you(?:'ll| will) (?:have|get|receive|see) (?:it|that|them|those)\b"
 )
+# "I can have a draft over to you", "I should have a fix in a build by Friday": when it was
+# asked of the speaker (or they just offered it), a delivery date for that task, not a new one
+DELIVERY = re.compile(
+    r"(?i)^have (?:(?:a|an|the|it|that|them|something|some|my|our) )?(?:[\w-]+ ){0,3}?"
+    r"(?:ready|over|done|finished|across|back)\b|^have (?:a|an|the) [\w-]+ (?:in|to you)\b"
+)
 ACTION_MIN = 0.5  # p(action) for a sentence to be read for an item
 CONFIRM_MIN = 0.5
 EITHER_MIN = 0.6  # neither alone, but p(none) ≤ 0.4: read it as the likelier of the two
@@ -65,9 +71,9 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
             task = parts.task if parts is not None and parts.role == "commitment" else ""
             extras = {}
             if task:
+                if deictic(task) or DELIVERY.match(task):  # "I can do the one on the 8th"
+                    extras["takes_on"] = True  # takes on what was asked
                 task = resolve_pronoun(task, text, turn.context)
-                if deictic(task):  # "I can do the one on the 8th": takes on what was asked
-                    extras["takes_on"] = True
             p = round(min(1.0, p_c + p_a) if task else p_c, 2)
             due = parts.due if task else confirmation_due(s, today)
             out.append(
@@ -85,10 +91,11 @@ def _read_action(s: str, whole: str, turn: Turn, today: date, p: float) -> list[
         if parts is None:
             continue
         extras = {}
+        pointing = deictic(parts.task) or bool(DELIVERY.match(parts.task))
         parts.task = resolve_pronoun(parts.task, whole, turn.context)
         own = parts.role == "commitment" and parts.owner is not None
         told = parts.role == "request" and bool(TOLD_HAVE.match(clause.strip()))
-        if deictic(parts.task) and turn.speaker and ((own and parts.owner == turn.speaker) or told):
+        if pointing and turn.speaker and ((own and parts.owner == turn.speaker) or told):
             extras["takes_on"] = True  # still only pointing back: a reply to what was asked
         found.append(
             Candidate(

@@ -118,3 +118,26 @@ def test_polite_conditional_requests_and_conditions_before_a_commitment():
     (later,) = hear(meeting(), "Ines", "Once the contract is signed, I'll send the invoice.")
     assert (later.text, later.owner) == ("send the invoice", "Ines")
     assert hear(meeting(), "Ines", "Today I'm still on the flaky integration tests.") == []
+
+
+def test_a_preposition_pronoun_names_what_was_just_said_and_asides_leave_the_task():
+    m = meeting()
+    (item,) = hear(
+        m, "Oskar", "The vendor contract still isn't signed. Ines, can you chase legal on that?"
+    )
+    assert (item.text, item.owner) == ("chase legal on the vendor contract", "Ines")
+    (aside,) = hear(
+        m, "me", "I'll book the venue so everyone has time to plan, I did it last year."
+    )
+    assert aside.text == "book the venue"
+    (later,) = hear(m, "Ines", "Oskar, can you send me the slides by the end of next week?")
+    assert (later.text, later.due) == ("send me the slides", date(2027, 1, 22))
+
+
+def test_a_delivery_date_said_after_taking_a_task_on_updates_it():
+    m = meeting()
+    hear(m, "Oskar", "Who can put the onboarding guide together?")
+    (took,) = hear(m, "Ines", "Me, I'll put it together.")
+    (restated,) = hear(m, "Ines", "I can have a first draft over to you by Friday.")
+    assert restated.item_id == took.item_id and restated.due == date(2027, 1, 15)
+    assert len(m.tracker.live()) == 1

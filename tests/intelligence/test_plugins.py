@@ -22,7 +22,7 @@ EXPECTED_ITEMS = {
     ("send the revised budget", "Priya", date(2026, 11, 27)),
     ("update the release notes", "Marcus", date(2026, 12, 2)),
     ("book the review meeting with the design team", "Alex", None),
-    ("share the slides", "Alex", MEETING_DAY),  # asked by Priya, taken on by Alex, "after this call"
+    ("share the slides", "Alex", MEETING_DAY),  # asked by Priya, taken on by Alex today
 }
 
 
