@@ -124,6 +124,14 @@ class ItemTracker:
         if named is not None and named.status != "withdrawn":  # a model said which item
             c = replace(c, kind="commitment") if c.kind == "confirm" else c
             return self._update(named, c, speaker, start, end, confirmed=True)
+        if c.extras.get("points_back"):
+            # "Can you get that done by tomorrow?": no task of its own, so it dates (and asks
+            # again for) the latest item of the one asked; with none, it is nothing new
+            target = self.latest_of(c.owner, turn)
+            if target is None:
+                return None
+            c = replace(c, text=target.text, kind=target.kind)
+            return self._update(target, c, speaker, start, end)
         if c.kind == "confirm":
             takes_on = bool(c.extras.get("takes_on"))
             target = self.answered(speaker, turn, takes_on)
@@ -157,6 +165,15 @@ class ItemTracker:
             self._keys[item.item_id] = task_key(c.text)
             return item
         return self._update(old, c, speaker, start, end)
+
+    def latest_of(self, owner: str | None, turn: int) -> Item | None:
+        """The newest live item of `owner` (any owner when None) a few turns back."""
+        for item in sorted(self.live(), key=lambda i: -i.turn):
+            if turn - item.turn > ANSWER_TURNS:
+                return None
+            if owner is None or item.owner == owner:
+                return item
+        return None
 
     def near(self, c: Candidate, turn: int) -> Item | None:
         """A live item of the same owner a few turns away that `c` loosely restates: the reply

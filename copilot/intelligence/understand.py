@@ -81,6 +81,8 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
             )
     for c in out:  # an item never repeats a secret said in the same breath
         c.text = redact(c.text)
+        if c.kind != "confirm" and not c.extras.get("takes_on") and deictic(c.text):
+            c.extras["points_back"] = True  # "can you get that done by tomorrow?": a prior task
     return out
 
 

@@ -141,3 +141,12 @@ def test_a_delivery_date_said_after_taking_a_task_on_updates_it():
     (restated,) = hear(m, "Ines", "I can have a first draft over to you by Friday.")
     assert restated.item_id == took.item_id and restated.due == date(2027, 1, 15)
     assert len(m.tracker.live()) == 1
+
+
+def test_a_request_that_only_points_back_dates_the_last_task_and_is_nothing_alone():
+    m = meeting()
+    (mine,) = hear(m, "me", "I'll redo the risk assessment for the warehouse within two days.")
+    (moved,) = hear(m, "Oskar", "Actually, can you get that done by tomorrow?")
+    assert moved.item_id == mine.item_id and moved.due == date(2027, 1, 14)
+    assert moved.text == mine.text and len(m.tracker.live()) == 1
+    assert hear(meeting(), "Oskar", "Can you get that done by tomorrow?") == []
