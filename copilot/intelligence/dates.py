@@ -31,11 +31,12 @@ _NOT_A_DAY = (
     r"floor|draft|round|time|one|half|quarter|page|option|item|week|day|shift|version|"
     r"attempt|try|point|step|phase|batch|slide|line|row|chapter|review|pass|meeting|call"
 )
+_PART = r"(?: (?:morning|afternoon|evening|night|lunchtime|first thing))?"  # "Friday morning"
 _NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "a": 1, "an": 1}
 
 PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bday after tomorrow\b", re.I), "day_after"),
-    (re.compile(r"\btomorrow\b", re.I), "tomorrow"),
+    (re.compile(rf"\b(?:first thing )?tomorrow{_PART}\b", re.I), "tomorrow"),
     (
         re.compile(
             r"\b(?:today|tonight|end of (?:the )?day|eod|later today|this afternoon|this evening|"
@@ -52,8 +53,8 @@ PATTERNS: list[tuple[re.Pattern, str]] = [
     ),
     (re.compile(r"\b(?:in|within) (?:a|the next) couple (?:of )?days\b", re.I), "in_2_days"),
     (re.compile(r"\b(?:in|within) (?:a|the next) few days\b", re.I), "in_3_days"),
-    (re.compile(rf"\bnext ({_WD})\b", re.I), "next_weekday"),
-    (re.compile(rf"\b(?:this )?({_WD})\b", re.I), "weekday"),
+    (re.compile(rf"\bnext ({_WD}){_PART}\b", re.I), "next_weekday"),
+    (re.compile(rf"\b(?:this )?({_WD}){_PART}\b", re.I), "weekday"),
     (re.compile(r"\bend of (?:the )?next month\b", re.I), "end_next_month"),
     (re.compile(r"\b(?:end of (?:the |this )?month|eom|month[- ]end)\b", re.I), "end_month"),
     (re.compile(r"\bnext month\b", re.I), "end_next_month"),

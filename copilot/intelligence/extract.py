@@ -275,7 +275,8 @@ def _parts(task: str, owner: str | None, due, role: str, phrase) -> Parts | None
 
 
 SUBJECT_NP = re.compile(
-    r"(?i)(?:^|[.!?]\s+)(?:so,? |and |okay,? |by the way,? )?"
+    r"(?i)(?:^|[.!?]\s+)(?:so,? |and |okay,? |by the way,? |"
+    r"(?:on|in|for|about|with) [\w' -]{1,30}, )?"
     r"(?P<np>(?:the|our|my|your|their|this|that) [a-z][\w-]*(?: [a-z][\w-]*){0,4}?)"
     r"(?: still| also| just| really| now)? (?:is|are|was|were|has|have|keeps|needs|isn't|aren't|"
     r"wasn't|hasn't|haven't)(?![\w'])"
@@ -287,7 +288,8 @@ _NP_STOP = (
     r"(?:for|on|in|of|to|with|at|from|by|about|is|are|was|were|has|have|had|keeps|needs|"
     r"sent|came|went|will|would|can|could|should|and|or|but|so|if|it|that|this|the|a|an|"
     r"again|yet|now|too|today|yesterday|tomorrow|though|please|just|still|way|moment|meantime|"
-    r"record|end|time|same|thing|rest|\w+ed)(?![\w'-])"
+    r"record|end|time|same|thing|rest|together|instead|anyway|either|then|first|later|soon|"
+    r"\w+ed)(?![\w'-])"
 )
 # a word after a name that makes it the subject of something said ("the bank asked for …")
 SUBJECT_OF = re.compile(

@@ -136,7 +136,10 @@ class ItemTracker:
             takes_on = bool(c.extras.get("takes_on"))
             target = self.answered(speaker, turn, takes_on)
             if target is not None:
-                return self.confirm(speaker, c.due, turn, start, end, target=target)
+                # "Who's talking to the auditors?" — "Me, I'll call them on Monday": the one
+                # who takes an open call says what they will do
+                said = c.text if c.extras.get("says_what") and target.owner is None else None
+                return self.confirm(speaker, c.due, turn, start, end, target=target, text=said)
             if not takes_on and (not c.text or self.open_request_for(speaker, turn, 99)):
                 return None
             c = replace(c, kind="commitment")  # nothing asked of the speaker: a commitment
@@ -226,6 +229,8 @@ class ItemTracker:
         for item in sorted(self.live(), key=lambda i: -i.turn):
             if turn - item.turn > within:
                 break
+            if takes_on and item.owner == speaker and turn - item.turn <= OFFER_TURNS:
+                return item  # "Me, I'll put it together." — "I can have a draft by Friday."
             if item.said_by == speaker:
                 offered = item.owner == speaker and item.kind == "commitment"
                 if takes_on and offered and turn - item.turn <= OFFER_TURNS:
@@ -243,13 +248,16 @@ class ItemTracker:
         start=None,
         end=None,
         target: Item | None = None,
+        text: str | None = None,
     ) -> Item | None:
         """An acceptance: the item it answers (`answered`) is confirmed, owned by the one
-        who accepted it."""
+        who accepted it (and said as `text`, when given)."""
         item = target or self.answered(speaker, turn)
         if item is None:
             return None
         new = replace(item, status="confirmed", due=due or item.due, owner=speaker or item.owner)
+        if text:
+            new = replace(new, text=text)
         if start is not None:
             new = replace(new, start=start, end=end)
         return self._store(item, new)

@@ -16,6 +16,7 @@ from copilot.intelligence import action_items as patterns
 from copilot.intelligence.action_items import Candidate
 from copilot.intelligence.extract import (
     Turn,
+    clean_task,
     confirmation_due,
     deictic,
     read,
@@ -35,6 +36,39 @@ DELIVERY = re.compile(
     r"(?i)^have (?:(?:a|an|the|it|that|them|something|some|my|our) )?(?:[\w-]+ ){0,3}?"
     r"(?:ready|over|done|finished|across|back)\b|^have (?:a|an|the) [\w-]+ (?:in|to you)\b"
 )
+# "Who can draft the leaflet?", "Who's doing the launch deck?": an open call for a task, taken
+# on by whoever answers "me, I'll do it"
+WHO_CALL = re.compile(
+    r"(?i)^(?:so,? |okay,? |and |right,? |now,? )?(?:"
+    r"who(?:'s| is)? (?:can|could|will|would|wants to|want to|is going to|'s going to|going to|"
+    r"has (?:got )?(?:the )?(?:time|bandwidth|capacity) to|'s got (?:the )?(?:time|bandwidth|"
+    r"capacity) to|got (?:the )?(?:time|bandwidth|capacity) to|is free to|'s free to|fancies|"
+    r"volunteers to|is up for)|"
+    r"(?:does |is )?any(?:one|body) (?:free|able|around|available|willing|want|wants|have time|"
+    r"got time) to)\s+(?P<task>\w.+?)\??$"
+)
+WHO_DOING = re.compile(
+    r"(?i)^(?:so,? |okay,? |and |right,? |now,? )?who(?:'s| is) (?P<verb>doing|handling|taking|"
+    r"writing|drafting|owning|running|organising|organizing|booking|sending|preparing|leading|"
+    r"covering|sorting) (?P<task>\w.+?)\??$"
+)
+_BASE = {"doing": "do", "handling": "handle", "taking": "take", "writing": "write",
+         "drafting": "draft", "owning": "own", "running": "run", "organising": "organise",
+         "organizing": "organize", "booking": "book", "sending": "send", "preparing": "prepare",
+         "leading": "lead", "covering": "cover", "sorting": "sort"}  # fmt: skip
+OPEN_CALL_CONFIDENCE = 0.7
+# "Who would have thought …?", "Who can tell me what happened?": questions, not tasks
+NOT_A_CALL = re.compile(
+    r"(?i)^(?:have|has|had|be|been|know|remember|think|guess|say|tell me|tell us|believe|want|"
+    r"like|mind|care|win|notice|imagine|blame|explain why|see)\b"
+)
+# "send it to them directly", "put it together" — but not "send them the proposal", which
+# names its object
+POINTED_OBJECT = re.compile(
+    r"(?i)^\w+(?: (?:out|up|over|back|across|through|round|on|off))? (?:it|that|this|those|these|"
+    r"them)(?:$| (?:to|over|across|back|out|up|on|in|through|with|for|by|before|after|together|"
+    r"directly|straight|today|tomorrow|first|again|now)\b)"
+)
 ACTION_MIN = 0.5  # p(action) for a sentence to be read for an item
 CONFIRM_MIN = 0.5
 EITHER_MIN = 0.6  # neither alone, but p(none) ≤ 0.4: read it as the likelier of the two
@@ -48,6 +82,10 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
     out: list[Candidate] = []
     for intent in (model or shared_model()).classify(sentences):
         s = intent.sentence
+        call = _open_call(s, today)
+        if call is not None:
+            out.append(call)
+            continue
         p_a, p_c = intent.p("action"), intent.p("confirm")
         unsure = p_a < ACTION_MIN and p_c < CONFIRM_MIN and p_a + p_c >= EITHER_MIN
         if p_a >= ACTION_MIN or (unsure and p_a > p_c):
@@ -61,7 +99,7 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
                     # was just asked; the tracker finds it (or keeps the pointed-at task)
                     c = Candidate(
                         c.text, turn.speaker, c.due, c.due_phrase, c.confidence, s, "confirm",
-                        {"takes_on": True},
+                        {**c.extras, "takes_on": True},
                     )  # fmt: skip
                 out.append(c)
         elif p_c >= CONFIRM_MIN or unsure:
@@ -71,19 +109,53 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
             task = parts.task if parts is not None and parts.role == "commitment" else ""
             extras = {}
             if task:
+                raw = task
                 if deictic(task) or DELIVERY.match(task):  # "I can do the one on the 8th"
                     extras["takes_on"] = True  # takes on what was asked
                 task = resolve_pronoun(task, text, turn.context)
+                if extras and _says_what(raw, task):
+                    extras["says_what"] = True
             p = round(min(1.0, p_c + p_a) if task else p_c, 2)
             due = parts.due if task else confirmation_due(s, today)
             out.append(
                 Candidate(task, turn.speaker if task else None, due, None, p, s, "confirm", extras)
             )
+    if any(c.extras.get("takes_on") for c in out):
+        # "Yeah, Friday's doable. I'll send it to them." is one acceptance, said twice
+        out = [c for c in out if c.text or c.kind != "confirm"]
     for c in out:  # an item never repeats a secret said in the same breath
         c.text = redact(c.text)
         if c.kind != "confirm" and not c.extras.get("takes_on") and deictic(c.text):
             c.extras["points_back"] = True  # "can you get that done by tomorrow?": a prior task
     return out
+
+
+TAKE_ON_VERBS = frozenset(
+    ["take", "do", "handle", "own", "grab", "cover", "pick", "have", "get", "sort"]
+)
+
+
+def _says_what(raw: str, resolved: str) -> bool:
+    """Whether a reply taking a task on says what will be done ("I'll call them") rather than
+    only that it is taken ("I'll take it", "I'll do the leaflet")."""
+    verb = resolved.split()[0].lower() if resolved else ""
+    return resolved != raw and not deictic(resolved) and verb not in TAKE_ON_VERBS
+
+
+def _open_call(s: str, today: date) -> Candidate | None:
+    """ "Who can draft the leaflet for Ferry Lane?" → a request with no one named yet."""
+    m = WHO_CALL.match(s.strip())
+    if m is not None:
+        rest = m.group("task")
+    else:
+        m = WHO_DOING.match(s.strip())
+        if m is None:
+            return None
+        rest = f"{_BASE[m.group('verb').lower()]} {m.group('task')}"
+    task, due, phrase = clean_task(rest, today)
+    if len(task.split()) < 2 or deictic(task) or NOT_A_CALL.match(task):
+        return None
+    return Candidate(task, None, due, phrase, OPEN_CALL_CONFIDENCE, s, "request")
 
 
 def _read_action(s: str, whole: str, turn: Turn, today: date, p: float) -> list[Candidate]:
@@ -93,12 +165,18 @@ def _read_action(s: str, whole: str, turn: Turn, today: date, p: float) -> list[
         if parts is None:
             continue
         extras = {}
-        pointing = deictic(parts.task) or bool(DELIVERY.match(parts.task))
+        # "I'll send it to them directly": what "it" is was just asked of the speaker
+        raw = parts.task
+        pointing = deictic(parts.task) or bool(
+            DELIVERY.match(parts.task) or POINTED_OBJECT.match(parts.task)
+        )
         parts.task = resolve_pronoun(parts.task, whole, turn.context)
         own = parts.role == "commitment" and parts.owner is not None
         told = parts.role == "request" and bool(TOLD_HAVE.match(clause.strip()))
         if pointing and turn.speaker and ((own and parts.owner == turn.speaker) or told):
             extras["takes_on"] = True  # still only pointing back: a reply to what was asked
+            if _says_what(raw, parts.task):
+                extras["says_what"] = True  # "I'll call them" said what: call the auditors
         found.append(
             Candidate(
                 parts.task, parts.owner, parts.due, parts.due_phrase, p, s, parts.role, extras

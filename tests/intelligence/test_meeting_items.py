@@ -150,3 +150,17 @@ def test_a_request_that_only_points_back_dates_the_last_task_and_is_nothing_alon
     assert moved.item_id == mine.item_id and moved.due == date(2027, 1, 14)
     assert moved.text == mine.text and len(m.tracker.live()) == 1
     assert hear(meeting(), "Oskar", "Can you get that done by tomorrow?") == []
+
+
+def test_an_open_call_is_owned_and_named_by_whoever_takes_it_on():
+    m = meeting(user=None, people=("Ezra", "Tom", "Lina"))
+    (call,) = hear(m, "Ezra", "Who is going to talk to the auditors?")
+    assert (call.text, call.owner) == ("talk to the auditors", None)
+    (taken,) = hear(m, "Tom", "That's me, I'll call them on Monday.")
+    assert taken.item_id == call.item_id
+    assert (taken.owner, taken.status, taken.text) == ("Tom", "confirmed", "call the auditors")
+    (deck,) = hear(m, "Lina", "Who's doing the launch deck for the regional teams?")
+    (mine,) = hear(m, "Ezra", "Me, I'll take it.")
+    assert mine.item_id == deck.item_id and mine.owner == "Ezra"
+    assert "launch deck" in mine.text
+    assert hear(m, "Tom", "Who would have thought it would rain?") == []
