@@ -268,8 +268,15 @@ def read(sentence: str, turn: Turn, today: date, whole: str | None = None) -> Pa
     return _parts(task, _addressee(sentence, whole, turn), due, "request", phrase)
 
 
+# "I'll need photos of the damage", "we'll be there": what someone will need or be, not do
+STATIVE = re.compile(
+    r"(?i)^(?:need|want|be|feel|love|like|know|hope|wonder|remember|understand|miss|forget|"
+    r"owe|deserve|prefer)\b(?! to\b)"
+)
+
+
 def _parts(task: str, owner: str | None, due, role: str, phrase) -> Parts | None:
-    if len(task.split()) < MIN_TASK_WORDS:
+    if len(task.split()) < MIN_TASK_WORDS or (role == "commitment" and STATIVE.match(task)):
         return None
     return Parts(task, owner, due, role, phrase)
 
@@ -281,7 +288,14 @@ SUBJECT_NP = re.compile(
     r"(?: still| also| just| really| now)? (?:is|are|was|were|has|have|keeps|needs|isn't|aren't|"
     r"wasn't|hasn't|haven't)(?![\w'])"
 )
-PRONOUN_OBJECT = re.compile(r"(?i)^(?P<verb>\w+(?: \w+)?) (?:it|them|that|those|this)\b")
+# "rotate it", "send that over" — but "rotate that key" names its object ("that" is a
+# determiner there)
+PRONOUN_OBJECT = re.compile(
+    r"(?i)^(?P<verb>\w+(?: \w+)?) (?:it|them|(?:that|those|this)(?=\s*$|\s*[,.;!?]| (?:to|for|"
+    r"with|on|in|up|out|over|back|by|before|after|right|today|tomorrow|now|again|together|as|"
+    r"first|directly|straight|once|off|through|down|across|and|so|when|if|myself|yourself|"
+    r"ourselves|later|soon|asap)\b))\b"
+)
 
 
 _NP_STOP = (
@@ -289,6 +303,7 @@ _NP_STOP = (
     r"sent|came|went|will|would|can|could|should|and|or|but|so|if|it|that|this|the|a|an|"
     r"again|yet|now|too|today|yesterday|tomorrow|though|please|just|still|way|moment|meantime|"
     r"record|end|time|same|thing|rest|together|instead|anyway|either|then|first|later|soon|"
+    r"wants|says|thinks|gets|got|goes|makes|knows|likes|told|asked|"
     r"\w+ed)(?![\w'-])"
 )
 # a word after a name that makes it the subject of something said ("the bank asked for …")
@@ -320,10 +335,12 @@ def resolve_pronoun(task: str, whole: str, context: tuple[str, ...] = ()) -> str
     np_ = SUBJECT_NP.search(whole)
     if np_ is not None and np_.start("np") <= whole.find(task):
         return f"{m.group('verb')} {_lower_lead(np_.group('np'))}{task[m.end() :]}"
-    for earlier in reversed(context[-1:]):
+    at = whole.find(task)
+    before = whole[: at if at > 0 else 0]  # "The caterer wants the deposit. I'll pay it."
+    for earlier in (before, *reversed(context[-1:])):
         for found in CONTEXT_NP.finditer(earlier):
             if not SUBJECT_OF.match(earlier, found.end()):
-                return f"{m.group('verb')} {found.group('np')}{task[m.end() :]}"
+                return f"{m.group('verb')} {_lower_lead(found.group('np'))}{task[m.end() :]}"
     return task
 
 

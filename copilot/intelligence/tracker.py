@@ -238,6 +238,10 @@ class ItemTracker:
                 continue
             if item.kind == "request" and item.status == "open" and not item.named:
                 return item
+        if takes_on:  # "I'll pay it." — "Actually, I can do it right now.": taken over
+            latest = max(self.live(), key=lambda i: i.turn, default=None)
+            if latest is not None and turn - latest.turn <= 1:
+                return latest
         return None
 
     def confirm(

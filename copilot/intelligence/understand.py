@@ -110,7 +110,7 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
             extras = {}
             if task:
                 raw = task
-                if deictic(task) or DELIVERY.match(task):  # "I can do the one on the 8th"
+                if _points_back(task):  # "I can do the one on the 8th", "I can do it now"
                     extras["takes_on"] = True  # takes on what was asked
                 task = resolve_pronoun(task, text, turn.context)
                 if extras and _says_what(raw, task):
@@ -133,6 +133,12 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
 TAKE_ON_VERBS = frozenset(
     ["take", "do", "handle", "own", "grab", "cover", "pick", "have", "get", "sort"]
 )
+
+
+def _points_back(task: str) -> bool:
+    """A task that is what was just asked or offered ("take it", "send it to them", "have a
+    draft over to you"), not a new one."""
+    return deictic(task) or bool(DELIVERY.match(task) or POINTED_OBJECT.match(task))
 
 
 def _says_what(raw: str, resolved: str) -> bool:
@@ -167,9 +173,7 @@ def _read_action(s: str, whole: str, turn: Turn, today: date, p: float) -> list[
         extras = {}
         # "I'll send it to them directly": what "it" is was just asked of the speaker
         raw = parts.task
-        pointing = deictic(parts.task) or bool(
-            DELIVERY.match(parts.task) or POINTED_OBJECT.match(parts.task)
-        )
+        pointing = _points_back(parts.task)
         parts.task = resolve_pronoun(parts.task, whole, turn.context)
         own = parts.role == "commitment" and parts.owner is not None
         told = parts.role == "request" and bool(TOLD_HAVE.match(clause.strip()))

@@ -164,3 +164,19 @@ def test_an_open_call_is_owned_and_named_by_whoever_takes_it_on():
     assert mine.item_id == deck.item_id and mine.owner == "Ezra"
     assert "launch deck" in mine.text
     assert hear(m, "Tom", "Who would have thought it would rain?") == []
+
+
+def test_what_someone_will_need_is_not_a_task_and_that_key_is_not_a_pronoun():
+    m = meeting()
+    assert hear(m, "Oskar", "I'll need the receipts and the signed form.") == []
+    (key,) = hear(m, "me", "Let me rotate that key myself after this call.")
+    assert key.text.startswith("rotate that key")
+
+
+def test_it_names_the_object_said_before_and_i_can_do_it_takes_the_task_over():
+    m = meeting()
+    (mine,) = hear(m, "me", "The printer wants the final proof. I'll send it before Friday.")
+    assert mine.text == "send the final proof" and mine.owner == "Sam"
+    (over,) = hear(m, "Ines", "Actually, I can do it right now, I have the file open.")
+    assert over.item_id == mine.item_id and over.owner == "Ines"
+    assert len(m.tracker.live()) == 1
