@@ -6,7 +6,8 @@ older per-utterance sets quality_set/dev2/dev3, each utterance its own meeting),
 (intelligence_heldout.json; from the third round intelligence_heldout2.json; from the fourth
 intelligence_heldout3.json; from the fifth intelligence_heldout4.json, written by a writer
 who saw only the format: each written before a round's tuning, never tuned on). DEV5
-(intelligence_dev5.json) was written the same way for the fifth round to be tuned on.
+(intelligence_dev5.json) and DEV6 (intelligence_dev6.json) were written the same way for the
+fifth round to be tuned on (dev6 was first scored untouched, as a check of dev5's changes).
 Each meeting is replayed utterance by utterance through the same code the plugins run
 (copilot.intelligence.live.MeetingItems for items, SecretAlerts for alerts), revisions
 included. Action items: the meeting's final items (withdrawn ones left out) against the
@@ -18,7 +19,7 @@ Alerts: per utterance (all revisions of one utterance together), kinds compared 
 second alert for the same secret is a false positive. Latency: per utterance, items + alerts.
 
     .venv/bin/python bench/quality.py [--verbose]
-        [--set tuning|dev4|dev5|heldout|heldout2|heldout3|heldout4|both|dev|all]
+        [--set tuning|dev4|dev5|dev6|heldout|heldout2|heldout3|heldout4|both|dev|all]
 
 Last line: one JSON object.
 """
@@ -53,6 +54,7 @@ TUNING = [
 ]
 DEV = ["intelligence_dev4.json"]
 DEV5 = ["intelligence_dev5.json"]
+DEV6 = ["intelligence_dev6.json"]
 HELDOUT = ["intelligence_heldout.json"]
 HELDOUT2 = ["intelligence_heldout2.json"]
 HELDOUT3 = ["intelligence_heldout3.json"]
@@ -61,6 +63,7 @@ SETS = {
     "tuning": TUNING,
     "dev4": DEV,
     "dev5": DEV5,
+    "dev6": DEV6,
     "heldout": HELDOUT,
     "heldout2": HELDOUT2,
     "heldout3": HELDOUT3,
@@ -69,7 +72,7 @@ SETS = {
 CHOICES = {
     **{k: [k] for k in SETS},
     "both": ["tuning", "heldout"],
-    "dev": ["tuning", "dev4", "dev5"],
+    "dev": ["tuning", "dev4", "dev5", "dev6"],
     "all": list(SETS),
 }
 MATCH = 0.4
@@ -276,7 +279,7 @@ def main() -> int:
         "--set",
         choices=tuple(CHOICES),
         default="both",
-        help="tuning, dev4, dev5 (tuned on too), heldout..heldout4 (never tuned on); "
+        help="tuning, dev4..dev6 (tuned on too), heldout..heldout4 (never tuned on); "
         "both = tuning+heldout, dev = tuning+dev4, all = every set",
     )
     args = ap.parse_args()
