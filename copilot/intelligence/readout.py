@@ -55,7 +55,7 @@ CUES: list[tuple[str, str, int, int, float]] = [
         "pin",
         r"pin(?: code| number)?|pass ?code|(?:safe|door|alarm|gate|lock|entry|access|building|"
         r"garage|keypad|login|verification|one[- ]time|2fa|mfa|unlock|combination) code|"
-        r"combination|"
+        r"combination|(?:key ?safe|key ?box|lock ?box|padlock|keypad)(?: code)?|"
         # "the code for the storage room": a code that opens something
         r"(?<!error )(?<!status )(?<!zip )(?<!postal )(?<!area )(?<!promo )(?<!discount )"
         r"(?<!coupon )(?<!source )(?<!country )"
@@ -97,6 +97,9 @@ _CUE_RX = [
 ]
 
 
+CARD_WORDS = re.compile(r"(?i)\bcard|\bvisa\b|master ?card|\bamex\b|\bcvv|\bcvc\b|credit|debit")
+
+
 def value_digits(value: str) -> str:
     """The digits a spoken or written value reads as ("four one, 41" → "4141")."""
     from copilot.text.numbers import numbers_to_digits
@@ -117,6 +120,8 @@ def detect_disclosures(text: str) -> list[Finding]:
             digits = value_digits(value)
             if not lo <= len(digits) <= hi or UNITS.match(text[m.start("value") + len(value) :]):
                 continue
+            if kind == "card_number" and lo < 12 and not CARD_WORDS.search(text):
+                continue  # "expires twenty thirty one" of a passport: no card said
             if kind == "card_number" and lo >= 12 and v.is_card(digits):
                 conf = 0.97
             if kind == "ssn" and not v.ssn_ok(digits[:3], digits[3:5], digits[5:]):
@@ -216,17 +221,22 @@ def _iban_piece(token: str) -> str | None:
 def detect_spoken_ibans(text: str) -> list[Finding]:
     """An IBAN read out after saying so ("my IBAN is G B eight two, W E S T, one two …"):
     letters and digits spelled out, kept when the checksum holds."""
-    out = []
-    for cue in IBAN_CUE.finditer(text):
-        value, start, end = _spelled(text, cue.end(), _iban_piece)
-        for cut in range(len(value), 14, -1):  # it may run into what follows
-            if v.iban_ok(value[:cut]):
-                out.append(Finding("iban", start, end, 0.95, "spoken_iban", value[:cut]))
-                break
-        else:  # a digit misheard breaks the checksum: the shape and the cue still say IBAN
-            if IBAN_SHAPE.match(value):
-                out.append(Finding("iban", start, end, 0.8, "spoken_iban", value))
-    return out
+    found = (spelled_iban_at(text, cue.end()) for cue in IBAN_CUE.finditer(text))
+    return [f for f in found if f is not None]
+
+
+def spelled_iban_at(text: str, pos: int) -> Finding | None:
+    """An IBAN spelled out from `pos` on: certain when its checksum holds; when a misheard
+    digit breaks it, the shape (and whatever said it was an IBAN) still does."""
+    value, start, end = _spelled(text, pos, _iban_piece)
+    if start is None:
+        return None
+    for cut in range(len(value), 14, -1):  # it may run into what follows
+        if v.iban_ok(value[:cut]):
+            return Finding("iban", start, end, 0.95, "spoken_iban", value[:cut])
+    if IBAN_SHAPE.match(value):
+        return Finding("iban", start, end, 0.8, "spoken_iban", value)
+    return None
 
 
 IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")

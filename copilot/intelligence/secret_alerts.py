@@ -13,7 +13,6 @@ for the mailbox?", a reply that is only a number is that PIN.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 import threading
 from collections import Counter, OrderedDict
@@ -25,6 +24,7 @@ from copilot.intelligence.findings import Finding
 from copilot.intelligence.readout import (
     NUMBER_SAID,
     UNITS,
+    spelled_iban_at,
     spelled_id_at,
     spelled_key_at,
     value_digits,
@@ -34,6 +34,7 @@ from copilot.intelligence.sensitive import detect
 MAX_KEYS = 50_000
 PART_GAP = 60  # characters between two parts of one secret read out together
 CONTEXT_TURNS = 2
+SAID_AFTER = 2  # sentences after naming a secret in which its value may follow
 FAMILY = {"pin": "password", "credential": "password", "private_key": "api_key"}
 LABELS = {
     "card_number": "card number",
@@ -55,7 +56,10 @@ MENTION = [
         r"\bcvc\b")),
     ("card_number", re.compile(
         r"(?i)\bcard (?:number|details)|number on the card|\bcard on file\b|"
-        r"\b(?:new|old|replacement|credit|debit) card\b")),
+        r"\b(?:new|old|replacement|credit|debit) card\b|"
+        r"\b(?:the|her|his|my|your|their|our) (?:[\w-]+ )?card\b"
+        r"(?! (?:reader|machine|table|game|trick|at|on the))")),
+    ("iban", re.compile(r"(?i)\biban\b")),
     ("account_number", re.compile(r"(?i)\baccount (?:number|details)|\bsort code|\brouting")),
     ("national_id", re.compile(
         r"(?i)\bpassports?\b|\bnational (?:id|identity|insurance)\b|\bid (?:card )?number|"
@@ -65,13 +69,15 @@ MENTION = [
         r"(?i)\bpin\b|\bpass ?code|\b(?:safe|door|alarm|access) code|\bone[- ]time (?:code|pass)|"
         # "the drug room code", "the code for the linen store?", "have you got the code?"
         r"\b(?:room|store|cupboard|cabinet|locker|gate|building|entry|keypad|lock) code\b|"
+        r"\bkey ?safe\b|\bkey ?box\b|\block ?box\b|\bpadlock\b|"
         r"\bcode (?:for|to) (?:the|your|my|our)\b|\b(?:the|a) code\b(?=[^.!]*\?)|"
         r"\bverification code|\b(?:sms|text|login|2fa|mfa|security) code|\botp\b|"
         r"\bcode to your (?:phone|email|mobile)|\bcombination\b|"
         r"\bcode (?:from|in|on) (?:the|your|my|that) (?:text|sms|email|message|app|"
         r"authenticator)")),
     ("api_key", re.compile(
-        r"(?i)\b(?:api|access) (?:key|token)|\bsecret key|\btoken\b|\bkey for (?:the|our|your)\b")),
+        r"(?i)\b(?:api|access) (?:key|token)|\bsecret key|\btokens?\b|"
+        r"\bkey for (?:the|our|your)\b")),
     ("security_answer", re.compile(
         r"(?i)\b(?:memorable|security|secret) (?:question|answer|word)|\bmaiden name|"
         r"\bfirst (?:pet|dog|cat|school|car)\b")),
@@ -196,7 +202,7 @@ class SecretAlerts:
         with self._lock:
             asked = self._asked.pop(session_id, None)
             if not found and asked is not None:
-                found = self._reply(text, asked[0])
+                found = self._reply_in(text, asked[0])
             if not found:
                 found = self._said_after(text)
             if not found:
@@ -209,21 +215,30 @@ class SecretAlerts:
 
     @classmethod
     def _said_after(cls, text: str) -> list[Finding]:
-        """One speaker names the secret, then gives it in the next sentence ("The drug room
-        code changed on Sunday. It's four seven one nine.")."""
-        sentences = [m for m in SENTENCE.finditer(text) if m.group(0).strip()]
-        for first, then in itertools.pairwise(sentences):
-            kind = next((k for k, rx in MENTION if rx.search(first.group(0))), None)
+        """One speaker names the secret, then gives it a sentence or two later ("The drug
+        room code changed on Sunday. It's four seven one nine.")."""
+        sentences = _sentences(text)
+        for i, (_, first) in enumerate(sentences):
+            kind = next((k for k, rx in MENTION if rx.search(first)), None)
             if kind is None:
                 continue
-            offset = then.start() + len(then.group(0)) - len(then.group(0).lstrip())
-            found = cls._reply(then.group(0).strip(), kind)
+            for offset, then in sentences[i + 1 : i + 1 + SAID_AFTER]:
+                found = cls._reply(then, kind)
+                if found:
+                    return _shifted(found, offset)
+        return []
+
+    @classmethod
+    def _reply_in(cls, text: str, kind: str) -> list[Finding]:
+        """The reply to a secret asked for, in the reply's first sentence that gives one ("She
+        emailed it over. It's one two, A B, …")."""
+        found = cls._reply(text, kind)
+        if found:
+            return found
+        for offset, sentence in _sentences(text)[1:]:
+            found = cls._reply(sentence, kind)
             if found:
-                return [
-                    Finding(f.kind, f.start + offset, f.end + offset, f.confidence, f.detector,
-                            f.value)
-                    for f in found
-                ]  # fmt: skip
+                return _shifted(found, offset)
         return []
 
     @staticmethod
@@ -234,6 +249,10 @@ class SecretAlerts:
         named = NAMED_VALUE.match(text) if m is None else None
         if kind in NUMERIC:
             return _numbers_said(text, kind, m, named.end() if named else None)
+        if kind == "iban":  # "Yeah, it's G B one three, N W B K, six oh one six, …"
+            at = m.start("value") if m else named.end() if named else None
+            found = spelled_iban_at(text, at) if at is not None else None
+            return [found] if found else []
         if kind == "national_id":  # "Sure, it's G zero four, seven seven, one nine two."
             at = m.start("value") if m else named.end() if named else None
             found = spelled_id_at(text, at, 0.8) if at is not None else None
@@ -262,7 +281,7 @@ class SecretAlerts:
             return [Finding(kind, m.start("value"), m.end("value"), 0.8, "context", value)]
         if kind != "password":
             return []
-        phrase = _passphrase(text, m)
+        phrase = _passphrase(text, m) or _described(text, m)
         if phrase is not None:
             return [phrase]
         # a password: one token, letters with digits or symbols
@@ -338,6 +357,45 @@ def _passphrase(text: str, reply: re.Match) -> Finding | None:
     if UNITS.match(after) and not PHRASE_HINT.search(after):
         return None
     return Finding("password", start, start + len(phrase), 0.8, "context", phrase)
+
+
+# how a password is read out: "whiskers with a capital W, then two zero two seven, and an
+# exclamation mark on the end"
+DESCRIBED = re.compile(
+    r"(?i)\b(?:with an? (?:capital|upper ?case|lower ?case)|capital [a-z]\b|"
+    r"exclamation (?:mark|point)|at sign|hash(?: sign| key)?|underscore|dollar sign|no spaces|"
+    r"all one word|all lower ?case|all caps|then [\w-]+,? then)"
+)
+
+
+def _described(text: str, reply: re.Match) -> Finding | None:
+    """A password described piece by piece in reply: its word, its capitals, its digits."""
+    start = reply.start("value")
+    rest = re.split(r"[.;!?](?:\s|$)", text[start:], maxsplit=1)[0]
+    if (
+        not DESCRIBED.search(rest)
+        or not NUMBER_RUN.search(rest)
+        or rest.split()[0].lower() in PHRASE_NOT
+    ):
+        return None
+    return Finding("password", start, start + len(rest), 0.8, "context", rest)
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, stripped text) of each sentence."""
+    out = []
+    for m in SENTENCE.finditer(text):
+        raw = m.group(0)
+        if raw.strip():
+            out.append((m.start() + len(raw) - len(raw.lstrip()), raw.strip()))
+    return out
+
+
+def _shifted(found: list[Finding], offset: int) -> list[Finding]:
+    return [
+        Finding(f.kind, f.start + offset, f.end + offset, f.confidence, f.detector, f.value)
+        for f in found
+    ]
 
 
 def _numbers_said(

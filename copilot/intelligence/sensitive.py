@@ -340,7 +340,7 @@ _KEY_PREFIXES = _literals(
 _KEY_WORDS = _words("key", "secret", "token", "bearer")
 _DISCLOSURE_CUES = (
     "card", "cv", "digits on the back", "expir", "valid", "account", "acct", "routing", "code",
-    "bsb", "pin", "pass", "combination", "social", "ssn",
+    "bsb", "pin", "pass", "combination", "social", "ssn", "key", "lock",
 )  # fmt: skip
 # Each gate is what every match of its detector's patterns must contain (see them above):
 # the digits a value needs, the literal prefixes of the key formats, the cue words.

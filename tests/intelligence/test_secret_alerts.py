@@ -129,6 +129,15 @@ ASKED_THEN_SAID = [
     ("Have you got the code so I can let the cleaners in?", "Yes, it's six two oh eight.", "pin"),
     ("And your passport number, please?", "Sure, it's K five one, eight eight, two oh three.",
      "national_id"),
+    ("What's the password for the office network?",
+     "It's pelican with a capital P, then four four one, and a hash on the end.", "password"),
+    ("Has anyone got the charity's IBAN?", "Yes, it's G B two nine, N W B K, six zero one six, "
+     "one three three one, nine two six eight, one nine.", "iban"),
+    ("Do we have the speaker's passport number?",
+     "She sent it last week. It's four four, C D, one two three nine eight.", "national_id"),
+    ("What's the code for the bike store?", "They changed it. Star, four one seven, hash.", "pin"),
+    ("The new deploy tokens are out.",
+     "Mine's here. It's g h p underscore seven K, m q, two R, x nine, L p, four t.", "api_key"),
     ("I'll need your social security number to file it.",
      "Okay, the whole thing is four one two, seven seven, nine zero three one.", "ssn"),
 ]  # fmt: skip
@@ -172,6 +181,11 @@ def test_a_password_said_without_is_after_a_login():
         ("They need our passport numbers for the flights. Mine's four four one, nine oh two, "
          "seven seven three.", "national_id"),
         ("My passport number is C eight one, four four two, oh nine seven.", "national_id"),
+        ("The key safe by the back door is four one one nine.", "pin"),
+        ("Can you fix my passport number on the form? It's wrong. It's five one two, two two "
+         "eight, six four three.", "national_id"),
+        ("She paid with her card. Four five five six, seven three seven five, eight six eight "
+         "nine, nine eight five five.", "card_number"),
         # one digit misheard: the checksum fails, the cue and the shape still say IBAN
         ("Her IBAN is D E four four, five oh oh one, oh five two oh, five three two oh, one "
          "three oh oh, nine.", "iban"),
@@ -192,6 +206,9 @@ def test_a_secret_named_then_given_or_spelled_with_misheard_parts_is_flagged(tex
         "Passports are needed for the trip. It's a two hour drive to the airport.",
         "Bring your passport. The flight is at nine fifteen.",
         "The IBAN field is optional, it's only for transfers abroad.",
+        "My passport expires twenty thirty one, so I'm fine for the trip.",
+        "The key safe is broken again. It's been like that for two weeks.",
+        "She left her card at reception. It's the blue one with four stripes.",
     ],
 )
 def test_naming_a_secret_without_giving_it_does_not_alert(text):
