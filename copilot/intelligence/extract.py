@@ -95,7 +95,8 @@ SOMEONE = re.compile(
 )
 TRAILING = re.compile(
     r"(?:,\s*|\s+)(?:and then|but|so that|because|since|unless|if|once|okay|ok|right|yeah|yes|"
-    r"please|thanks|thank you|for the record|as well|by the way|in the meantime|"
+    r"please|thanks|thank you|for the record|as well|by the way|in the meantime|while i'm|"
+    r"while we're|while you're|myself|yourself|ourselves|"
     r"when you get a chance|if you can|if possible|if that works|that'll be|it'll be|"
     r"which|though)\b.*$|,\s*(?:and|so)\s+(?:i|we|you|it|that|they|he|she)\b.*$"
     # a new clause after a comma ("raise a refund, it usually lands in a week") or a time
@@ -275,8 +276,14 @@ STATIVE = re.compile(
 )
 
 
+# "doing the", "push the results to": the recogniser (or the speaker) cut the task off
+CUT_OFF = re.compile(r"(?i)\b(?:the|a|an|my|your|our|their|some|of|to|and|with|for)$")
+
+
 def _parts(task: str, owner: str | None, due, role: str, phrase) -> Parts | None:
     if len(task.split()) < MIN_TASK_WORDS or (role == "commitment" and STATIVE.match(task)):
+        return None
+    if CUT_OFF.search(task):
         return None
     return Parts(task, owner, due, role, phrase)
 
@@ -318,10 +325,12 @@ CONTEXT_NP = re.compile(
     rf"(?: (?!{_NP_STOP})[a-z][\w-]*){{0,4}})"
 )
 DEICTIC = re.compile(
-    r"(?i)^(?:\w+)(?: (?:out|up|down|over|on|off|back|in|through|round|around))? "
+    r"(?i)^(?:\w+)(?: (?:out|up|down|over|on|off|back|in|through|round|around|on to|onto|"
+    r"round to|around to))? "
     r"(?:it|that|this|those|these|them|that one|this one|the one|one)"
     r"(?: (?:out|up|down|over|on|off|back|in|through|again|now|too|as well|for you|for me|"
     r"right now|right away|straight away|first|once more|ready|done|sorted|finished|to you|"
+    r"myself|yourself|ourselves|himself|herself|themselves|"
     r"over to you|across))*$"
 )
 

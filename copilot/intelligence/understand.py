@@ -33,8 +33,9 @@ TOLD_HAVE = re.compile(
 # "I can have a draft over to you", "I should have a fix in a build by Friday": when it was
 # asked of the speaker (or they just offered it), a delivery date for that task, not a new one
 DELIVERY = re.compile(
-    r"(?i)^have (?:(?:a|an|the|it|that|them|something|some|my|our) )?(?:[\w-]+ ){0,3}?"
-    r"(?:ready|over|done|finished|across|back)\b|^have (?:a|an|the) [\w-]+ (?:in|to you)\b"
+    r"(?i)^have (?:(?:a|an|the|it|that|them|something|some|my|our) )?(?:[\w-]+ ){0,4}?"
+    r"(?:ready|over|done|finished|across|back|up|updated|sorted|fixed|sent|booked|"
+    r"to (?:you|him|her|them|me))\b|^have (?:a|an|the) [\w-]+ (?:in|to you)\b"
 )
 # "Who can draft the leaflet?", "Who's doing the launch deck?": an open call for a task, taken
 # on by whoever answers "me, I'll do it"

@@ -180,3 +180,10 @@ def test_it_names_the_object_said_before_and_i_can_do_it_takes_the_task_over():
     (over,) = hear(m, "Ines", "Actually, I can do it right now, I have the file open.")
     assert over.item_id == mine.item_id and over.owner == "Ines"
     assert len(m.tracker.live()) == 1
+
+
+def test_cut_off_tasks_raise_nothing_and_myself_leaves_the_task():
+    m = meeting()
+    assert hear(m, "Oskar", "I'll push the overheating results to") == []
+    (mine,) = hear(m, "me", "I'll do the hours check myself while I'm building the rota.")
+    assert mine.text == "do the hours check"
