@@ -131,7 +131,10 @@ class Candidate:
 
 
 CLAUSE = re.compile(
-    r"(?:;|,?\s+(?:and|but|then|so|while)\s+)(?=(?:I|we|you|he|she|they|[A-Z][a-z]+)\b"
+    # ("while I'm building the rota" is when, not a second task)
+    r"(?:;|,?\s+(?:and|but|then|so|"
+    r"while(?!\s+(?:I|we|you|he|she|they)(?:'m|'re|'s|\s+(?:am|are|is))\s+\w+ing\b))\s+)"
+    r"(?=(?:I|we|you|he|she|they|[A-Z][a-z]+)\b"
     r"(?:\s*'(?:ll|m|s|re)\b|\s+(?:will|shall|am|is|are|need|needs|has|have|must|should)\b))"
 )
 DUE_LEAD = r"\s*(?:,\s*)?(?:by|before|on|until|due|no later than|for)?\s*(?:the\s+)?"

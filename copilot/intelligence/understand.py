@@ -15,6 +15,7 @@ from datetime import date
 from copilot.intelligence import action_items as patterns
 from copilot.intelligence.action_items import Candidate
 from copilot.intelligence.extract import (
+    CUT_OFF,
     Turn,
     clean_task,
     confirmation_due,
@@ -121,6 +122,7 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
             out.append(
                 Candidate(task, turn.speaker if task else None, due, None, p, s, "confirm", extras)
             )
+    out = [c for c in out if not (c.text and CUT_OFF.search(c.text))]  # "push it to"
     if any(c.extras.get("takes_on") for c in out):
         # "Yeah, Friday's doable. I'll send it to them." is one acceptance, said twice
         out = [c for c in out if c.text or c.kind != "confirm"]
