@@ -285,7 +285,7 @@ class SecretAlerts:
         if phrase is not None:
             return [phrase]
         # a password: one token, letters with digits or symbols
-        token = value.split()[0]
+        token = value.split()[0].rstrip(",.;:")  # "It's fast, about …": the comma is not in it
         if len(token) < 4 or not re.search(r"\d|[^\w]", token) or not re.search(r"[A-Za-z]", token):
             return []
         value = token
@@ -372,12 +372,9 @@ def _described(text: str, reply: re.Match) -> Finding | None:
     """A password described piece by piece in reply: its word, its capitals, its digits."""
     start = reply.start("value")
     rest = re.split(r"[.;!?](?:\s|$)", text[start:], maxsplit=1)[0]
-    if (
-        not DESCRIBED.search(rest)
-        or not NUMBER_RUN.search(rest)
-        or rest.split()[0].lower() in PHRASE_NOT
-    ):
-        return None
+    numbers = [n for n in NUMBER_RUN.finditer(rest) if not UNITS.match(rest[n.end() :])]
+    if not DESCRIBED.search(rest) or not numbers or rest.split()[0].lower() in PHRASE_NOT:
+        return None  # "It's twelve characters with a capital": a rule, not a password
     return Finding("password", start, start + len(rest), 0.8, "context", rest)
 
 

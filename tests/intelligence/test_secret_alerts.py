@@ -151,6 +151,17 @@ ASKED_NOT_SAID = [
     ("Have you got the code so I can let the cleaners in?", "Yes, the meeting is at four thirty."),
     ("And your passport number, please?", "Sure, it's in my bag somewhere."),
     ("Did you see the code review?", "It's merged, four files changed."),
+    (
+        "What's the wifi like in the new office?",
+        "It's fast, about three hundred megs on a good day.",
+    ),
+    ("What's the password policy now?", "It's twelve characters with a capital and a number."),
+    ("Did the passport office call back?", "Yes, it's booked for the fourteenth at nine thirty."),
+    (
+        "What's the code for the storage room?",
+        "No idea, ask facilities, extension four four one two.",
+    ),
+    ("Our IBAN changed last month.", "It's on the new letterhead, page two."),
 ]
 
 
@@ -209,6 +220,9 @@ def test_a_secret_named_then_given_or_spelled_with_misheard_parts_is_flagged(tex
         "My passport expires twenty thirty one, so I'm fine for the trip.",
         "The key safe is broken again. It's been like that for two weeks.",
         "She left her card at reception. It's the blue one with four stripes.",
+        "We need the card details. It's for the conference, about four hundred pounds.",
+        "The PIN pad is sticky. The code's fine, it's the number four key that sticks.",
+        "My social security office appointment is at three. It's room four one two.",
     ],
 )
 def test_naming_a_secret_without_giving_it_does_not_alert(text):
