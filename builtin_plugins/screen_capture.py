@@ -3,8 +3,9 @@
 `display:1`, `display:2`, … (`display:primary` too) sample the screen at `screen_fps`
 (default 1) and pass on only changed frames; unchanged samples become `Tick`s so time-based
 batches still close. A replay is `{"channel_id": "display:file", "path": FOLDER_OR_VIDEO,
-"speed": 1 | "max"}`. Windows on the exclusion list are blacked out before any frame leaves
-the source, so they are never stored or sent to a model.
+"speed": 1 | 4 | "max"}` (as for an audio file: 4 replays a minute in 15 s, so a screen
+recording keeps time with the audio replayed beside it). Windows on the exclusion list are
+blacked out before any frame leaves the source, so they are never stored or sent to a model.
 """
 
 from __future__ import annotations
@@ -78,7 +79,10 @@ class DisplaySource(CaptureSource):
         if path:
             if not Path(path).exists():
                 raise FileNotFoundError(f"display replay source {path!r} does not exist")
-            realtime = str(request.options.get("speed", "1")) != "max"
+            from copilot.audio.file_reader import parse_speed
+
+            speed = parse_speed(request.options.get("speed", 1.0))  # a bad speed fails here
+            realtime = speed is not None
             details = {"path": str(path), "realtime": realtime}
             return ChannelInfo(
                 request.channel_id, "display", Path(path).name, self.name, details=details
@@ -88,13 +92,15 @@ class DisplaySource(CaptureSource):
         return super().resolve(request)
 
     def open(self, channel: ChannelInfo, request: ChannelRequest, sink: FrameSink) -> SourceHandle:
+        from copilot.audio.file_reader import parse_speed
         from copilot.vision.privacy import PrivacyFilter
         from copilot.vision.sampler import Sampler
         from copilot.vision.sources import open_source
 
         opts = request.options
         replay = opts.get("path")
-        fast = bool(replay) and str(opts.get("speed", "1")) == "max"
+        speed = parse_speed(opts.get("speed", 1.0)) if replay else 1.0
+        fast = speed is None
         exclude = list(self.settings.screen_exclude) + list(opts.get("exclude", []))
 
         def on_frame(frame, pts, changed, info) -> None:
@@ -105,6 +111,7 @@ class DisplaySource(CaptureSource):
             on_frame,
             fps=float(opts.get("fps", self.settings.screen_fps)),
             pace="fast" if fast else "realtime",
+            speed=speed or 1.0,
             privacy=PrivacyFilter(exclude) if exclude else None,
             on_tick=lambda pts: sink.put(Tick(pts), fast),
             on_error=sink.end,

@@ -64,8 +64,10 @@ class SamplerStats:
 class Sampler:
     """Grab `source` at `fps`; call `on_frame` for changed frames (all frames if emit_unchanged).
 
-    pace="realtime" follows the wall clock (the only choice for live displays); pace="fast"
-    walks a replay timeline as fast as the callbacks allow (tests, demos, backfills).
+    pace="realtime" follows the wall clock (the only choice for live displays) — a replay at
+    `speed` times real time (4: a minute of recording in 15 s; `fps` stays per second of the
+    recording, so the same frames are sampled at any speed); pace="fast" walks a replay
+    timeline as fast as the callbacks allow (tests, demos, backfills).
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class Sampler:
         *,
         fps: float = 1.0,
         pace: str = "realtime",
+        speed: float = 1.0,
         detector: ChangeDetector | None = None,
         privacy: PrivacyFilter | None = None,
         emit_first: bool = True,
@@ -89,12 +92,17 @@ class Sampler:
             raise ValueError(f"fps must be positive, not {fps!r}")
         if pace not in PACES:
             raise ValueError(f"pace must be one of {PACES}, not {pace!r}")
+        if speed <= 0 or not math.isfinite(speed):
+            raise ValueError(f"speed must be positive, not {speed!r}")
         if pace == "fast" and getattr(source, "live", False):
             raise ValueError("pace='fast' needs a replay source; a live display runs in real time")
+        if speed != 1 and getattr(source, "live", False):
+            raise ValueError("speed needs a replay source; a live display runs in real time")
         self.source = source
         self.on_frame = on_frame
         self.fps = float(fps)
         self.pace = pace
+        self.speed = float(speed)
         self.detector = detector or ChangeDetector()
         self.privacy = privacy or PrivacyFilter()
         self.emit_first = emit_first
@@ -169,7 +177,8 @@ class Sampler:
 
     def _loop(self) -> None:
         live = bool(getattr(self.source, "live", False))
-        period = 1.0 / self.fps
+        period = 1.0 / self.fps  # between samples, in source time
+        step = period / self.speed  # …and on the wall clock, at pace="realtime"
         t0 = time.monotonic()
         origin = self.pts_origin if self.pts_origin is not None else t0
         i = 0
@@ -182,11 +191,11 @@ class Sampler:
                 if self._stop:
                     break
                 if live:  # the world went on: next sample now
-                    i = math.ceil((time.monotonic() - t0) / period)
+                    i = math.ceil((time.monotonic() - t0) / step)
                 else:  # a replay's timeline pauses with us
                     t0 += time.monotonic() - paused_at
             if self.pace == "realtime":
-                self._wait(t0 + i * period - time.monotonic())
+                self._wait(t0 + i * step - time.monotonic())
                 if self._stop or self._paused:
                     continue
             now = time.monotonic()
@@ -199,8 +208,8 @@ class Sampler:
             self._sample(raw, pts, i)
             self._call(self.on_tick, pts)
             i += 1
-            if self.pace == "realtime" and time.monotonic() - (t0 + i * period) > period:
-                i = math.ceil((time.monotonic() - t0) / period)  # fell behind: skip, don't burst
+            if self.pace == "realtime" and time.monotonic() - (t0 + i * step) > step:
+                i = math.ceil((time.monotonic() - t0) / step)  # fell behind: skip, don't burst
 
     def _sample(self, raw: np.ndarray, pts: float, index: int) -> None:
         self.stats.samples += 1

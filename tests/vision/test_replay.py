@@ -79,6 +79,26 @@ def test_realtime_replay_keeps_pace(tmp_path):
     assert 0.5 <= got[1] - started <= 1.5
 
 
+def test_a_faster_replay_samples_the_same_timeline_in_less_time(tmp_path):
+    d = tmp_path / "fast"
+    d.mkdir()
+    solid(0).save(d / "0000.png")
+    solid(200).save(d / "0002.png")
+    got = []
+    s = Sampler(
+        ImageFolderSource(d),
+        lambda f, pts, c, i: got.append((pts, int(f[0, 0, 0]), time.monotonic())),
+        fps=2,
+        speed=4,
+    )
+    started = time.monotonic()
+    s.start().join(5)
+    assert [(pts, shade) for pts, shade, _ in got] == [(0.0, 0), (2.0, 200)]  # source time
+    assert 0.4 <= got[1][2] - started < 1.5  # 2 s of recording in ~0.5 s (at speed 1: 2 s)
+    with pytest.raises(ValueError, match="speed must be positive"):
+        Sampler(ImageFolderSource(d), lambda *a: None, speed=0)
+
+
 def test_folder_errors_are_clear(tmp_path):
     with pytest.raises(ReplayError, match="replay folder not found"):
         ImageFolderSource(tmp_path / "missing")
