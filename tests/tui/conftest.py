@@ -14,17 +14,23 @@ from copilot.tui.widgets.search import SearchScreen
 SIZE = (140, 40)
 
 
+def demo_app(home, speed: str = "max", masked: bool = False, autostart: bool = True) -> CopilotApp:
+    """A CopilotApp on the demo, its runtime in `home`."""
+
+    def factory():
+        # at speed="max" ASR works through a backlog after the sources end: on a busy
+        # machine that takes longer than the default 30 s drain
+        return copilot.connect(home=str(home), drain_timeout=180.0)
+
+    return CopilotApp(Controller(factory, "demo", speed), masked=masked, autostart=autostart)
+
+
 @pytest.fixture
 def make_app(home):
     """`make_app(speed="max", masked=False, autostart=True)` → a CopilotApp on the demo."""
 
     def make(speed: str = "max", masked: bool = False, autostart: bool = True) -> CopilotApp:
-        def factory():
-            # at speed="max" ASR works through a backlog after the sources end: on a busy
-            # machine that takes longer than the default 30 s drain
-            return copilot.connect(home=str(home), drain_timeout=180.0)
-
-        return CopilotApp(Controller(factory, "demo", speed), masked=masked, autostart=autostart)
+        return demo_app(home, speed, masked, autostart)
 
     return make
 
