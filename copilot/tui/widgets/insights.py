@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -27,7 +28,9 @@ def insight_text(ev: Any, masked: bool = False) -> Text:
 def item_text(ev: Any, masked: bool) -> Text:
     owner = ev.owner or "unassigned"
     due = ""
-    if ev.due is not None:
+    if ev.due is not None and ev.due == date.today():
+        due = " · due today"  # "after this call": said as today, read as today
+    elif ev.due is not None:
         due = f" · due {ev.due:%a}" if masked else f" · due {ev.due:%a} {ev.due.day} {ev.due:%b}"
     return Text.assemble("☐ ", ev.text, (f"  ({owner}{due})", "dim"))
 
