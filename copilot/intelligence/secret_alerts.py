@@ -70,7 +70,11 @@ MENTION = [
         # "the drug room code", "the code for the linen store?", "have you got the code?"
         r"\b(?:room|store|cupboard|cabinet|locker|gate|building|entry|keypad|lock) code\b|"
         r"\bkey ?safe\b|\bkey ?box\b|\block ?box\b|\bpadlock\b|"
-        r"\bcode (?:for|to) (?:the|your|my|our)\b|\b(?:the|a) code\b(?=[^.!]*\?)|"
+        # (a code for something it opens: not "the code for the conference", a discount)
+        r"\bcode (?:for|to) (?:the|your|my|our) (?:[\w-]+ )?(?:room|door|gate|safe|lock|locker|"
+        r"building|office|garage|cabinet|box|alarm|entrance|shed|vault|padlock|keypad|store|"
+        r"cupboard|laptop|phone|tablet|account|portal|app|system|server)\b|"
+        r"\b(?:the|a) code\b(?! (?:for|to|of|on|in) )(?=[^.!]*\?)|"
         r"\bverification code|\b(?:sms|text|login|2fa|mfa|security) code|\botp\b|"
         r"\bcode to your (?:phone|email|mobile)|\bcombination\b|"
         r"\bcode (?:from|in|on) (?:the|your|my|that) (?:text|sms|email|message|app|"
@@ -82,7 +86,10 @@ MENTION = [
         r"(?i)\b(?:memorable|security|secret) (?:question|answer|word)|\bmaiden name|"
         r"\bfirst (?:pet|dog|cat|school|car)\b")),
     ("password", re.compile(
-        r"(?i)\bpass ?words?\b|\bpassphrase|\bwi-?fi\b|\bnetwork key\b|\bguest network\b")),
+        # "what's the guest wifi?" asks for its password; "which wifi do I join?" for its name
+        r"(?i)\bpass ?words?\b|\bpassphrase|\bnetwork key\b|\bwi-?fi (?:password|key|code|login)|"
+        r"\b(?:what(?:'s| is)|got|have|know|need|share|send|give me) the (?:[\w-]+ )?"
+        r"(?:wi-?fi|guest network)\b")),
 ]  # fmt: skip
 _ACK = r"(?:(?:sure|yes|yeah|yep|ok(?:ay)?|right|so|um|uh|oh|and|alright|no|nope|well)[,.]?\s+)*"
 REPLY = re.compile(

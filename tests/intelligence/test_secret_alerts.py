@@ -162,6 +162,9 @@ ASKED_NOT_SAID = [
         "No idea, ask facilities, extension four four one two.",
     ),
     ("Our IBAN changed last month.", "It's on the new letterhead, page two."),
+    ("Which wifi do I join?", "It's office five G, the other one is slower."),
+    ("What's the code for the conference?", "It's CONF twenty twenty seven, all caps."),
+    ("Your PIN expires next week.", "Mine's the same as the old one for another seven days."),
 ]
 
 
