@@ -4,8 +4,9 @@ Sets, scored the same way: the TUNING set (bench/data/intelligence_tuning.json p
 older per-utterance sets quality_set/dev2/dev3, each utterance its own meeting), DEV4
 (intelligence_dev4.json, a second development set, tuned on too) and two HELD-OUT sets
 (intelligence_heldout.json; from the third round intelligence_heldout2.json; from the fourth
-intelligence_heldout3.json; from the fifth intelligence_heldout4.json, written by a writer
-who saw only the format: each written before a round's tuning, never tuned on). DEV5
+intelligence_heldout3.json; from the fifth intelligence_heldout4.json and, written after
+heldout4 was scored, intelligence_heldout5.json, each by a writer who saw only the format:
+each written before a round's tuning, never tuned on). DEV5
 (intelligence_dev5.json) and DEV6 (intelligence_dev6.json) were written the same way for the
 fifth round to be tuned on (dev6 was first scored untouched, as a check of dev5's changes).
 Each meeting is replayed utterance by utterance through the same code the plugins run
@@ -19,7 +20,7 @@ Alerts: per utterance (all revisions of one utterance together), kinds compared 
 second alert for the same secret is a false positive. Latency: per utterance, items + alerts.
 
     .venv/bin/python bench/quality.py [--verbose]
-        [--set tuning|dev4|dev5|dev6|heldout|heldout2|heldout3|heldout4|both|dev|all]
+        [--set tuning|dev4|dev5|dev6|heldout|heldout2|heldout3|heldout4|heldout5|both|dev|all]
 
 Last line: one JSON object.
 """
@@ -59,6 +60,7 @@ HELDOUT = ["intelligence_heldout.json"]
 HELDOUT2 = ["intelligence_heldout2.json"]
 HELDOUT3 = ["intelligence_heldout3.json"]
 HELDOUT4 = ["intelligence_heldout4.json"]
+HELDOUT5 = ["intelligence_heldout5.json"]
 SETS = {
     "tuning": TUNING,
     "dev4": DEV,
@@ -68,6 +70,7 @@ SETS = {
     "heldout2": HELDOUT2,
     "heldout3": HELDOUT3,
     "heldout4": HELDOUT4,
+    "heldout5": HELDOUT5,
 }
 CHOICES = {
     **{k: [k] for k in SETS},
@@ -279,7 +282,7 @@ def main() -> int:
         "--set",
         choices=tuple(CHOICES),
         default="both",
-        help="tuning, dev4..dev6 (tuned on too), heldout..heldout4 (never tuned on); "
+        help="tuning, dev4..dev6 (tuned on too), heldout..heldout5 (never tuned on); "
         "both = tuning+heldout, dev = tuning+dev4, all = every set",
     )
     args = ap.parse_args()
@@ -301,7 +304,7 @@ def main() -> int:
             f"{a['due_accuracy']}  duplicates {a['duplicates']}  alerts P {s['precision']:.2f} "
             f"R {s['recall']:.2f}  latency p50 {lat['p50']} ms p95 {lat['p95']} ms"
         )
-    for label in ("heldout", "heldout2", "heldout3", "heldout4"):
+    for label in ("heldout", "heldout2", "heldout3", "heldout4", "heldout5"):
         if label in result:
             result[f"{label}_goals"] = goals(result[label])
     result["model_load_s"] = round(load_s, 2)
