@@ -14,7 +14,9 @@ Each meeting is replayed utterance by utterance through the same code the plugin
 included. Action items: the meeting's final items (withdrawn ones left out) against the
 labelled ones with their confirmations and updates applied; a predicted item matches a
 labelled one when their task words overlap (Jaccard ≥ 0.4); owner and due accuracy are over
-matched items; a duplicate is a second live item matching an already matched label.
+matched items; a duplicate is a second live item matching an already matched label. A second
+figure ("by meaning") also matches a label written in other words than the speaker's: the same
+owner and a task of the same meaning (MiniLM cosine ≥ MEANING). The goals are checked on both.
 Alerts: per utterance (all revisions of one utterance together), kinds compared by family
 (password/pin/credential, api_key/private_key, iban/account_number, ssn/national_id), so a
 second alert for the same secret is a false positive. Latency: per utterance, items + alerts.
@@ -79,6 +81,10 @@ CHOICES = {
     "all": list(SETS),
 }
 MATCH = 0.4
+# by meaning: same owner and MiniLM cosine ≥ this (chosen on dev5/dev6 pairs of a missed label
+# and a false item of one meeting, never on a held-out set: ≥ 0.45 they were the same task
+# worded differently, "get the minutes out" / "circulate the minutes of the meeting")
+MEANING = 0.45
 FAMILY = {
     "password": "credential",
     "pin": "credential",
@@ -178,8 +184,95 @@ def same_task(a: str, b: str) -> float:
     return overlap(content_stems(a), content_stems(b))
 
 
-def evaluate(names: list[str], extract, verbose: bool) -> dict:
-    tp = fp = fn = dup = owner_ok = due_ok = 0
+class Meaning:
+    """Task similarity by meaning: MiniLM cosine (the model the search index ships)."""
+
+    def __init__(self) -> None:
+        from copilot.search.embedding import MiniLMEmbedder
+
+        self.embedder = MiniLMEmbedder()
+        self.cache: dict[str, object] = {}
+
+    def __call__(self, a: str, b: str) -> float:
+        missing = [t for t in (a, b) if t not in self.cache]
+        if missing:
+            self.cache.update(zip(missing, self.embedder.embed(missing), strict=True))
+        return float(self.cache[a] @ self.cache[b])
+
+
+def match_score(p, g: dict, meaning: Meaning | None) -> tuple[int, float] | None:
+    """How well predicted item `p` matches label `g`, or None: by words (Jaccard ≥ MATCH); with
+    `meaning`, also the same owner and a task of the same meaning (cosine ≥ MEANING)."""
+    words = same_task(p.text, g["text"])
+    if words >= MATCH:
+        return (1, words)
+    if meaning is not None and p.owner == g["owner"]:
+        cos = meaning(p.text, g["text"])
+        if cos >= MEANING:
+            return (0, cos)
+    return None
+
+
+def score_items(meeting: dict, gold: dict, pred: list, meaning, verbose: bool) -> Counter:
+    """tp/fp/fn/dup/owner_ok/due_ok of one meeting's final items against its labels."""
+    out: Counter = Counter()
+    pairs = sorted(
+        ((s, i, ref) for i, p in enumerate(pred) for ref, g in gold.items()
+         if (s := match_score(p, g, meaning)) is not None),
+        reverse=True,
+    )  # fmt: skip
+    matched: dict[str, object] = {}
+    used: set[int] = set()
+    for _, i, ref in pairs:
+        if i in used or ref in matched:
+            continue
+        matched[ref] = pred[i]
+        used.add(i)
+    name = meeting["name"]
+    for i, p in enumerate(pred):
+        if i in used:
+            continue
+        out["fp"] += 1
+        if any(match_score(p, g, meaning) is not None for g in gold.values()):
+            out["dup"] += 1
+        if verbose:
+            print(f"  FP  [{name}] {p.text!r} owner={p.owner} due={p.due}")
+    for ref, g in gold.items():
+        p = matched.get(ref)
+        if p is None:
+            out["fn"] += 1
+            if verbose:
+                print(f"  FN  [{name}] {g}")
+            continue
+        out["tp"] += 1
+        due = p.due.isoformat() if p.due else None
+        out["owner_ok"] += p.owner == g["owner"]
+        out["due_ok"] += due == g["due"]
+        if verbose and (p.owner != g["owner"] or due != g["due"]):
+            print(f"  ~   [{name}] {p.text!r} {p.owner}/{due} want {g}")
+    return out
+
+
+def item_figures(c: Counter) -> dict:
+    tp, fp, fn = c["tp"], c["fp"], c["fn"]
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return {
+        "precision": round(p, 3),
+        "recall": round(r, 3),
+        "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "owner_accuracy": round(c["owner_ok"] / tp, 3) if tp else None,
+        "due_accuracy": round(c["due_ok"] / tp, 3) if tp else None,
+        "duplicates": c["dup"],
+    }
+
+
+def evaluate(names: list[str], extract, verbose: bool, meaning: Meaning | None = None) -> dict:
+    items: Counter = Counter()
+    by_meaning: Counter = Counter()
     a_tp = a_fp = a_fn = 0
     latency: list[float] = []
     utterances = 0
@@ -189,39 +282,9 @@ def evaluate(names: list[str], extract, verbose: bool) -> dict:
             pred, fired, lat = replay(meeting, extract)
             latency += lat
             utterances += len(meeting["utterances"])
-            matched: dict[str, object] = {}
-            pairs = sorted(
-                ((same_task(p.text, g["text"]), i, ref) for i, p in enumerate(pred)
-                 for ref, g in gold.items()),
-                reverse=True,
-            )  # fmt: skip
-            used: set[int] = set()
-            for score, i, ref in pairs:
-                if score < MATCH or i in used or ref in matched:
-                    continue
-                matched[ref] = pred[i]
-                used.add(i)
-            for i, p in enumerate(pred):
-                if i in used:
-                    continue
-                fp += 1
-                if any(same_task(p.text, g["text"]) >= MATCH for g in gold.values()):
-                    dup += 1
-                if verbose:
-                    print(f"  FP  [{meeting['name']}] {p.text!r} owner={p.owner} due={p.due}")
-            for ref, g in gold.items():
-                p = matched.get(ref)
-                if p is None:
-                    fn += 1
-                    if verbose:
-                        print(f"  FN  [{meeting['name']}] {g}")
-                    continue
-                tp += 1
-                due = p.due.isoformat() if p.due else None
-                owner_ok += p.owner == g["owner"]
-                due_ok += due == g["due"]
-                if verbose and (p.owner != g["owner"] or due != g["due"]):
-                    print(f"  ~   [{meeting['name']}] {p.text!r} {p.owner}/{due} want {g}")
+            items += score_items(meeting, gold, pred, None, verbose)
+            if meaning is not None:
+                by_meaning += score_items(meeting, gold, pred, meaning, False)
             for group in secrets.keys() | fired.keys():
                 want, got = Counter(secrets.get(group, [])), Counter(fired.get(group, []))
                 hit = sum((want & got).values())
@@ -232,22 +295,10 @@ def evaluate(names: list[str], extract, verbose: bool) -> dict:
                     text = next(u["text"] for u in meeting["utterances"]
                                 if (u.get("utterance_id") or u["id"]) == group)  # fmt: skip
                     print(f"  ALERT [{group}] got {dict(got)} want {dict(want)}: {text!r}")
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
     latency.sort()
-    return {
+    result = {
         "utterances": utterances,
-        "action_items": {
-            "precision": round(p, 3),
-            "recall": round(r, 3),
-            "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3),
-            "tp": tp,
-            "fp": fp,
-            "fn": fn,
-            "owner_accuracy": round(owner_ok / tp, 3) if tp else None,
-            "due_accuracy": round(due_ok / tp, 3) if tp else None,
-            "duplicates": dup,
-        },
+        "action_items": item_figures(items),
         "alerts": {
             "precision": round(a_tp / (a_tp + a_fp), 3) if a_tp + a_fp else 1.0,
             "recall": round(a_tp / (a_tp + a_fn), 3) if a_tp + a_fn else 1.0,
@@ -261,6 +312,9 @@ def evaluate(names: list[str], extract, verbose: bool) -> dict:
             "max": round(1000 * latency[-1], 1),
         },
     }
+    if meaning is not None:
+        result["action_items_by_meaning"] = item_figures(by_meaning)
+    return result
 
 
 def goals(h: dict) -> dict:
@@ -291,11 +345,12 @@ def main() -> int:
     understand.shared_model().classify(["warm up the model"])  # model load is not latency
     load_s = time.perf_counter() - t0
     result: dict = {"bench": "quality", "engine": "offline (MiniLM + logistic regression)"}
+    meaning = Meaning()
     for label in CHOICES[args.set]:
         names = SETS[label]
         if args.verbose:
             print(f"== {label}")
-        result[label] = evaluate(names, understand.detect, args.verbose)
+        result[label] = evaluate(names, understand.detect, args.verbose, meaning)
         h = result[label]
         a, s, lat = h["action_items"], h["alerts"], h["latency_ms"]
         print(
@@ -304,9 +359,17 @@ def main() -> int:
             f"{a['due_accuracy']}  duplicates {a['duplicates']}  alerts P {s['precision']:.2f} "
             f"R {s['recall']:.2f}  latency p50 {lat['p50']} ms p95 {lat['p95']} ms"
         )
+        m = h["action_items_by_meaning"]
+        print(
+            f"{'':9s} {'':4s} by meaning: items P {m['precision']:.2f} R {m['recall']:.2f} "
+            f"F1 {m['f1']:.2f}  owner {m['owner_accuracy']}  due {m['due_accuracy']}  "
+            f"duplicates {m['duplicates']}"
+        )
     for label in ("heldout", "heldout2", "heldout3", "heldout4", "heldout5"):
         if label in result:
             result[f"{label}_goals"] = goals(result[label])
+            by_meaning = {**result[label], "action_items": result[label]["action_items_by_meaning"]}
+            result[f"{label}_goals_by_meaning"] = goals(by_meaning)
     result["model_load_s"] = round(load_s, 2)
     result["cpus"] = os.cpu_count()
     result["load_average"] = [round(x, 2) for x in os.getloadavg()]
