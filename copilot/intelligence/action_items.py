@@ -131,9 +131,8 @@ class Candidate:
 
 
 CLAUSE = re.compile(
-    # ("while I'm building the rota" is when, not a second task)
-    r"(?:;|,?\s+(?:and|but|then|so|"
-    r"while(?!\s+(?:I|we|you|he|she|they)(?:'m|'re|'s|\s+(?:am|are|is))\s+\w+ing\b))\s+)"
+    # ("while I'm building the rota", "while you're there" say when, not a second task)
+    r"(?:;|,?\s+(?:and|but|then|so)\s+)"
     r"(?=(?:I|we|you|he|she|they|[A-Z][a-z]+)\b"
     r"(?:\s*'(?:ll|m|s|re)\b|\s+(?:will|shall|am|is|are|need|needs|has|have|must|should)\b))"
 )

@@ -59,6 +59,7 @@ COMMITS = [
     r"(?:i'm|i am|we're|we are) (?:on the hook for|responsible for|in charge of|handling|"
     r"taking) ",
     r"let me (?:take |handle |do )?",
+    r"(?:i'm|i am|i'd be|i would be|we're|we are) (?:more than |really |very )?(?:happy|glad) to ",
     r"leave (?:it|that|the \w+) with me,? (?:i'll )?",
     r"(?:i'm|i am) (?=\w+ing\b)(?!going\b|being\b)",
     r"my plan is to ",
@@ -95,8 +96,8 @@ SOMEONE = re.compile(
 )
 TRAILING = re.compile(
     r"(?:,\s*|\s+)(?:and then|but|so that|because|since|unless|if|once|okay|ok|right|yeah|yes|"
-    r"please|thanks|thank you|for the record|as well|by the way|in the meantime|while i'm|"
-    r"while we're|while you're|myself|yourself|ourselves|"
+    r"please|thanks|thank you|for the record|as well|by the way|in the meantime|while|"
+    r"myself|yourself|ourselves|"
     r"when you get a chance|if you can|if possible|if that works|that'll be|it'll be|"
     r"which|though)\b.*$|,\s*(?:and|so)\s+(?:i|we|you|it|that|they|he|she)\b.*$"
     # a new clause after a comma ("raise a refund, it usually lands in a week") or a time

@@ -187,3 +187,10 @@ def test_cut_off_tasks_raise_nothing_and_myself_leaves_the_task():
     assert hear(m, "Oskar", "I'll push the overheating results to") == []
     (mine,) = hear(m, "me", "I'll do the hours check myself while I'm building the rota.")
     assert mine.text == "do the hours check"
+
+
+def test_while_says_when_and_is_never_a_second_task():
+    m = meeting()
+    (asked,) = hear(m, "Oskar", "Ines, could you do the loop test while you're there on Monday?")
+    assert (asked.text, asked.owner, asked.due) == ("do the loop test", "Ines", date(2027, 1, 18))
+    assert len(m.tracker.live()) == 1
