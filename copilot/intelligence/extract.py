@@ -311,7 +311,8 @@ _NP_STOP = (
     r"sent|came|went|will|would|can|could|should|and|or|but|so|if|it|that|this|the|a|an|"
     r"again|yet|now|too|today|yesterday|tomorrow|though|please|just|still|way|moment|meantime|"
     r"record|end|time|same|thing|rest|together|instead|anyway|either|then|first|later|soon|"
-    r"wants|says|thinks|gets|got|goes|makes|knows|likes|told|asked|"
+    r"wants|says|thinks|gets|got|goes|makes|knows|likes|told|asked|ready|done|finished|before|"
+    r"after|over|up|out|back|off|"
     r"\w+ed)(?![\w'-])"
 )
 # a word after a name that makes it the subject of something said ("the bank asked for …")

@@ -199,9 +199,13 @@ def _read_action(s: str, whole: str, turn: Turn, today: date, p: float) -> list[
     legacy = patterns.detect(
         s, speaker=turn.speaker, participants=list(turn.participants), today=today
     )
-    return [
-        Candidate(c.text, c.owner, c.due, c.due_phrase, round(p, 2), s, c.kind) for c in legacy[:1]
-    ]
+    out = []
+    for c in legacy[:1]:
+        # "I should have a fix in a build by Friday", just after taking the task on
+        mine = c.kind == "commitment" and c.owner is not None and c.owner == turn.speaker
+        extras = {"takes_on": True} if mine and _points_back(c.text) else {}
+        out.append(Candidate(c.text, c.owner, c.due, c.due_phrase, round(p, 2), s, c.kind, extras))
+    return out
 
 
 def flagged(text: str, minimum: float) -> bool:
