@@ -126,9 +126,11 @@ class SendBuffer:
             if seq > acked.get(idx, -1):
                 break
             item = self.unacked.popleft()
+            # `owed` first: a replay thread reads size() (frames - owed) as these change, and
+            # must never see room that is not there (it would add a frame, and one would drop)
+            self.owed = max(0, self.owed - 1)
             self.frames -= 1
             self.stats["acked"] += 1
-            self.owed = max(0, self.owed - 1)
             if data[3] == framing.AUDIO:
                 self.retained.append(item)
         with self.room:
@@ -145,8 +147,9 @@ class SendBuffer:
             again = [it for it in self.retained if it[1] == END or it[1] > have.get(it[0], -1)]
             self.retained.clear()
             kept = sum(1 for it in again if it[1] >= 0)
-            self.frames += kept
-            self.owed += kept  # never dropped for new frames
+            with self.room:  # a replay thread reading size() between the two sees no room
+                self.frames += kept
+                self.owed += kept  # never dropped for new frames
         self.pending.extendleft(reversed([*again, *self.unacked]))
         self.unacked.clear()
         return len(again)
