@@ -55,7 +55,7 @@ CUES: list[tuple[str, str, int, int, float]] = [
         "pin",
         r"pin(?: code| number)?|pass ?code|(?:safe|door|alarm|gate|lock|entry|access|building|"
         r"garage|keypad|login|verification|one[- ]time|2fa|mfa|unlock|combination) code|"
-        r"combination|(?:key ?safe|key ?box|lock ?box|padlock|keypad)(?: code)?|"
+        r"combination|combo|(?:key ?safe|key ?box|lock ?box|padlock|keypad)(?: code| combo)?|"
         # "the code for the storage room": a code that opens something
         r"(?<!error )(?<!status )(?<!zip )(?<!postal )(?<!area )(?<!promo )(?<!discount )"
         r"(?<!coupon )(?<!source )(?<!country )"
@@ -78,13 +78,13 @@ _NUMWORD = (
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
     r"seventy|eighty|ninety|hundred|double|triple|niner|to|too|for|ate"
 )
-_VALUE = rf"(?:\d+|(?:{_NUMWORD})\b)(?:[\s,.\-/]*(?:\d+|(?:{_NUMWORD})\b))*"
+_VALUE = rf"(?:\d+|(?:{_NUMWORD})\b)(?:(?:[\s,.\-/]|\bdash\b)*(?:\d+|(?:{_NUMWORD})\b))*"
 NUMBER_SAID = rf"(?i:{_VALUE})"  # a value that is only a number, spoken or written
 # between the cue and the value: a few words ("for the shared mailbox", "again,") and "is" / ":"
 _LINK = (
     r"(?:(?:[\s,]+[\w'-]+){0,4}?[\s,]*(?:\b(?:is|was|are|reads|will be|is now|it's|it is|"
-    r"read out|something like|like)\b|'s|:|=))?"
-    r"\s*(?:like\s+)?"
+    r"read out|something like|like|enter|type in|punch in|key in)\b|'s|:|=))?"
+    r"\s*(?:like\s+)?(?:[\s,]*(?:um|uh|er|erm)\b[\s,]*)*"  # "his social is, uh, oh four one"
 )
 UNITS = re.compile(
     r"^\s*(?:%|percent|per cent|characters|chars|digits|letters|minutes|mins|seconds|hours|days|"
@@ -98,6 +98,22 @@ _CUE_RX = [
 
 
 CARD_WORDS = re.compile(r"(?i)\bcard|\bvisa\b|master ?card|\bamex\b|\bcvv|\bcvc\b|credit|debit")
+
+
+# "punch in nine nine three one on the keypad", "enter two two five oh at the gate"
+KEYED_IN = re.compile(
+    rf"(?i)\b(?:punch|key|tap|type) in\s+(?P<value>{_VALUE})\s+(?:on|at|into|in) the "
+    r"(?:[\w-]+ )?(?:keypad|door|gate|panel|alarm|lock|safe|box|pad)\b"
+)
+
+
+def detect_keyed_in(text: str) -> list[Finding]:
+    out = []
+    for m in KEYED_IN.finditer(text):
+        digits = value_digits(m.group("value"))
+        if 3 <= len(digits) <= 8:
+            out.append(Finding("pin", m.start("value"), m.end("value"), 0.85, "keyed_in", digits))
+    return out
 
 
 def value_digits(value: str) -> str:
@@ -133,8 +149,10 @@ def detect_disclosures(text: str) -> list[Finding]:
 
 # -- keys and tokens spelled out -----------------------------------------------------------------
 KEY_CUE = re.compile(
-    r"(?i)\b(?:api key|access key|secret key|client secret|secret|token|key)\b"
-    r"(?:\s+(?:is|was|reads|it's|it is)\b|\s*:)?[\s,:]*(?:(?:um|uh|er|erm)\b[\s,]*)*"
+    r"(?i)\b(?:api key|access key(?: id)?|secret key|client secret|key id|secret|token|key)\b"
+    # "the key for the prototype is", "the Stripe key, it's"
+    r"(?:(?:[\s,]+(?!is\b|it's\b)[\w'-]+){0,4}?[\s,]*(?:\b(?:is|was|reads|it's|it is)\b|:))?"
+    r"[\s,:]*(?:(?:um|uh|er|erm)\b[\s,]*)*"
 )
 _KEY_TOKEN = re.compile(r"[A-Za-z0-9]+")
 _GAP = re.compile(r"[\s,]*")  # between the pieces of a value spelled out
@@ -150,9 +168,19 @@ LETTER_NAMES = {
 MIN_SPOKEN_KEY = 12  # characters, of which at least 3 digits and 3 letters
 
 
-def _key_piece(token: str) -> str | None:
-    """What one spoken token adds to a key, or None when it is an ordinary word."""
+_HOMOPHONES = {"for": "4", "to": "2", "too": "2", "ate": "8"}
+# not a piece even inside a run: where the reading stops ("… nine, and the rest is …")
+_RUN_STOP = frozenset(
+    ["and", "the", "then", "so", "but", "is", "it's", "that", "this", "rest", "it", "or", "with"]
+)
+
+
+def _key_piece(token: str, inside: bool = False) -> str | None:
+    """What one spoken token adds to a key, or None when it is an ordinary word; `inside` a
+    run already begun, "for" is 4 and a short lowercase word is part of it ("W H sec …")."""
     low = token.lower()
+    if inside and low in _HOMOPHONES:
+        return _HOMOPHONES[low]
     if len(token) == 1 or token.isdigit():
         return token
     if low in _SPOKEN_DIGITS:
@@ -165,6 +193,8 @@ def _key_piece(token: str) -> str | None:
         return ""
     mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
     if (mixed and len(token) <= 12) or (token.isupper() and len(token) <= 6):
+        return token
+    if inside and token.isalpha() and len(token) <= 4 and low not in _RUN_STOP:
         return token
     return None
 
@@ -184,20 +214,46 @@ def spelled_key_at(text: str, pos: int) -> Finding | None:
     digits = sum(c.isdigit() for c in value)
     letters = sum(c.isalpha() for c in value)
     pieces = len(_KEY_TOKEN.findall(text[start:end]))
-    if pieces >= 4 and len(value) >= MIN_SPOKEN_KEY and digits >= 3 and letters >= 3:
+    mixed = digits >= 3 and letters >= 3
+    long = len(value) >= 18 and letters >= 8 and digits >= 1  # "E Y J H B G C I O I …"
+    if pieces >= 4 and len(value) >= MIN_SPOKEN_KEY and (mixed or long):
         return Finding("api_key", start, end, 0.85, "spoken_key", value)
     return None
+
+
+# a key spelled out with no word for it, known by its prefix ("G H P underscore, capital A …")
+SPELLED_PREFIX = re.compile(
+    r"(?i)^(?:ghp_|gho_|github_pat_|sk_live_|sk_test_|sk-|akia|asia|xox[abpr]-|whsec_|eyj)"
+)
+RUN_START = re.compile(r"\b[A-Za-z](?=[\s,]+(?:[A-Za-z]|underscore|dash)\b)")
+
+
+def detect_prefixed_keys(text: str) -> list[Finding]:
+    """Keys spelled out whose first characters are a known key prefix."""
+    out: list[Finding] = []
+    for m in RUN_START.finditer(text):
+        if out and m.start() < out[-1].end:
+            continue
+        value, start, end = _spelled(text, m.start(), _key_piece)
+        if start is not None and len(value) >= MIN_SPOKEN_KEY and SPELLED_PREFIX.match(value):
+            out.append(Finding("api_key", start, end, 0.85, "spoken_key", value))
+    return out
 
 
 IBAN_CUE = re.compile(r"(?i)\biban\b(?:\s+(?:is|was|it's|it is|reads)\b|\s*:)?[\s,:]*")
 
 
+_LEAD = re.compile(r"[\s,:]*(?:(?:um|uh|er|erm|so|it's|it is)\b[\s,:]*)*")
+
+
 def _spelled(text: str, pos: int, piece) -> tuple[str, int | None, int | None]:
-    """The value spelled out from `pos`: the pieces `piece` accepts, joined; its span."""
+    """The value spelled out from `pos` (after any "uh, it's"): the pieces `piece` accepts,
+    joined; its span."""
     pieces, start, end = [], None, None
+    pos = _LEAD.match(text, pos).end()
     while True:
         m = _KEY_TOKEN.match(text, pos)
-        value = piece(m.group(0)) if m else None
+        value = piece(m.group(0), bool(pieces)) if m else None
         if value is None:
             break
         pieces.append(value)
@@ -207,10 +263,13 @@ def _spelled(text: str, pos: int, piece) -> tuple[str, int | None, int | None]:
     return "".join(pieces), start, end
 
 
-def _iban_piece(token: str) -> str | None:
-    """A piece of an IBAN or an id number spelled out: letters, digits, short groups."""
+def _iban_piece(token: str, inside: bool = False) -> str | None:
+    """A piece of an IBAN or an id number spelled out: letters, digits, short groups (a
+    spoken dash between them adds nothing)."""
     if len(token) == 1 or token.isdigit() or (token.isupper() and len(token) <= 4):
         return token.upper()
+    if inside and token.lower() in ("dash", "hyphen"):
+        return ""
     mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
     if mixed and len(token) <= 10:
         return token.upper()
@@ -240,14 +299,30 @@ def spelled_iban_at(text: str, pos: int) -> Finding | None:
 
 
 IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
+IBAN_START = re.compile(
+    r"\b(?:[A-Z] [A-Z]|[A-Z]{2})[\s,]+(?:\d|zero|oh|one|two|three|four|five|six|seven|eight|nine)\b"
+)
+
+
+def detect_iban_shapes(text: str) -> list[Finding]:
+    """An IBAN spelled out with no word for it ("pay it to G B two nine, N W B K, …"): two
+    letters, two check digits and a long run of letters and digits, checksum or not."""
+    out = []
+    for m in IBAN_START.finditer(text):
+        f = spelled_iban_at(text, m.start())
+        if f is not None and len(f.value or "") >= 15 and not any(o.overlaps(f) for o in out):
+            out.append(f)
+    return out
+
+
 # -- id numbers read out after saying what they are ------------------------------------------------
 ID_CUE = re.compile(
     r"(?i)\b(?:passport(?: number| no\.?)?|national (?:id|identity|insurance)(?: card)?"
     r"(?: number| no\.?)?|id (?:card )?number|identity (?:card )?number|"
-    r"driver'?s licen[cs]e(?: number)?|licen[cs]e number|tax (?:id|file number)|nhs number|"
-    rf"medicare number)(?:s)?\b{_LINK}"
+    r"(?:driver'?s|driving) licen[cs]e(?: number)?|licen[cs]e number|tax (?:id|file number)|"
+    rf"nhs number|medicare number|aadhaa?r(?: number)?)(?:s)?\b{_LINK}"
 )
-ID_LENGTH = (6, 12)  # characters of a passport / id number, at least 5 of them digits
+ID_LENGTH = (6, 18)  # characters of a passport / id / licence number, at least 5 digits
 
 
 def spelled_id_at(text: str, pos: int, confidence: float = 0.85) -> Finding | None:

@@ -64,7 +64,9 @@ MENTION = [
     ("national_id", re.compile(
         r"(?i)\bpassports?\b|\bnational (?:id|identity|insurance)\b|\bid (?:card )?number|"
         r"\blicen[cs]e number|\bidentity (?:card )?number")),
-    ("ssn", re.compile(r"(?i)\bsocial security\b|\bssn\b|\byour social\b|\bsocial insurance")),
+    ("ssn", re.compile(
+        r"(?i)\bsocial security\b|\bssn\b|\b(?:your|his|her|the) social\b(?! media| side| event| "
+        r"team| committee| worker| care| housing| club)|\bsocial insurance")),
     ("pin", re.compile(
         r"(?i)\bpin\b|\bpass ?code|\b(?:safe|door|alarm|access) code|\bone[- ]time (?:code|pass)|"
         # "the drug room code", "the code for the linen store?", "have you got the code?"
@@ -242,7 +244,8 @@ class SecretAlerts:
         found = cls._reply(text, kind)
         if found:
             return found
-        for offset, sentence in _sentences(text)[1:]:
+        sentences = _sentences(text)
+        for offset, sentence in sentences if len(sentences) > 1 else []:
             found = cls._reply(sentence, kind)
             if found:
                 return _shifted(found, offset)

@@ -15,8 +15,13 @@ from collections.abc import Callable
 from copilot.intelligence import validators as v
 from copilot.intelligence.findings import Finding
 from copilot.intelligence.readout import (
+    IBAN_START,
+    RUN_START,
     UNITS,
     detect_disclosures,
+    detect_iban_shapes,
+    detect_keyed_in,
+    detect_prefixed_keys,
     detect_spoken_ibans,
     detect_spoken_ids,
     detect_spoken_keys,
@@ -220,11 +225,32 @@ PRIVATE_KEY = re.compile(
 )
 
 
+# read aloud: "dash dash dash dash dash begin RSA private key …", "begin open SSH private key"
+SPOKEN_PRIVATE_KEY = re.compile(
+    r"(?i)\bbegin(?: (?:rsa|ec|dsa|open ?ssh|pgp|encrypted))? private key(?: block)?\b"
+    r"(?:[^.?!]*[.?!]?){0,2}"
+)
+# a wallet's seed phrase is its private key: "the seed phrase is orbit, salad, tiger, …"
+SEED_PHRASE = re.compile(
+    r"(?i)\b(?:seed|mnemonic|wallet recovery) phrase\b[^.?!]{0,20}?\b(?:is|was|it's)\b[\s,:]*"
+    r"(?:(?:um|uh|er)\b[\s,]*)*(?P<words>[a-z]+(?:,?\s+[a-z]+){5,})"
+)
+
+
 def detect_private_keys(text: str) -> list[Finding]:
-    return [
+    out = [
         Finding("private_key", m.start(), m.end(), 0.99, "pem", m.group(0)[:40])
         for m in PRIVATE_KEY.finditer(text)
     ]
+    out += [
+        Finding("private_key", m.start(), m.end(), 0.9, "spoken_private_key", m.group(0)[:40])
+        for m in SPOKEN_PRIVATE_KEY.finditer(text)
+    ]
+    out += [
+        Finding("private_key", m.start("words"), m.end("words"), 0.9, "seed_phrase", "")
+        for m in SEED_PHRASE.finditer(text)
+    ]
+    return out
 
 
 # -- passwords read out or shown ----------------------------------------------------------------
@@ -340,7 +366,7 @@ _KEY_PREFIXES = _literals(
 _KEY_WORDS = _words("key", "secret", "token", "bearer")
 _DISCLOSURE_CUES = (
     "card", "cv", "digits on the back", "expir", "valid", "account", "acct", "routing", "code",
-    "bsb", "pin", "pass", "combination", "social", "ssn", "key", "lock",
+    "bsb", "pin", "pass", "combination", "combo", "social", "ssn", "key", "lock",
 )  # fmt: skip
 # Each gate is what every match of its detector's patterns must contain (see them above):
 # the digits a value needs, the literal prefixes of the key formats, the cue words.
@@ -350,7 +376,10 @@ _BUILTIN: list[tuple[str, Detector, Gate | None]] = [
     ("ssn", detect_ssn, _digits(9)),
     ("uk_nino", detect_nino, _digits(6)),
     ("iban", detect_iban, _digits(2)),
-    ("private_key", detect_private_keys, _literals("PRIVATE KEY")),
+    ("private_key", detect_private_keys, _words("private key", "phrase")),
+    ("prefixed_key", detect_prefixed_keys, lambda text: bool(RUN_START.search(text))),
+    ("keyed_in", detect_keyed_in, _words(" in ")),
+    ("iban_shape", detect_iban_shapes, lambda text: bool(IBAN_START.search(text))),
     (
         "keys",
         detect_keys,
@@ -377,6 +406,8 @@ _BUILTIN: list[tuple[str, Detector, Gate | None]] = [
             "tax",
             "nhs",
             "medicare",
+            "aadhaar",
+            "aadhar",
         ),
     ),
     (

@@ -200,6 +200,23 @@ def test_a_password_said_without_is_after_a_login():
          "eight, six four three.", "national_id"),
         ("She paid with her card. Four five five six, seven three seven five, eight six eight "
          "nine, nine eight five five.", "card_number"),
+        # spelled with no word for it, known by its prefix
+        ("Paste this in, it's G H P underscore, capital B, nine, K, seven, seven, Q, capital W, "
+         "two, two, X.", "api_key"),
+        ("Reading the key file now. Begin open SSH private key. B three B l b n.", "private_key"),
+        ("The wallet seed phrase is, um, maple, river, stone, copper, lamp, violet, orbit.",
+         "private_key"),
+        ("Pay the deposit to D E four four, five oh oh one, oh five two oh, five three two oh, "
+         "one three oh oh, nine.", "iban"),
+        ("Punch in four four one nine on the keypad by the side door.", "pin"),
+        ("The shed combo is, uh, ate, one, one, six.", "pin"),
+        ("Her social is, uh, oh four one, dash, seven eight, dash, two two oh nine.", "ssn"),
+        ("My Aadhaar is, um, four two one eight, seven seven six three, oh nine one two.",
+         "national_id"),
+        ("Driving licence number is M O R G A, six, five, seven, oh, five, S, E, nine, nine.",
+         "national_id"),
+        ("The key for the staging app is S K dash proj dash, capital T, nine, M, B, X, for, for, "
+         "capital R, seven.", "api_key"),
         # one digit misheard: the checksum fails, the cue and the shape still say IBAN
         ("Her IBAN is D E four four, five oh oh one, oh five two oh, five three two oh, one "
          "three oh oh, nine.", "iban"),
@@ -226,6 +243,10 @@ def test_a_secret_named_then_given_or_spelled_with_misheard_parts_is_flagged(tex
         "We need the card details. It's for the conference, about four hundred pounds.",
         "The PIN pad is sticky. The code's fine, it's the number four key that sticks.",
         "My social security office appointment is at three. It's room four one two.",
+        "The private key policy says nobody reads keys aloud. Begin with the agenda instead.",
+        "Punch in your own code on the keypad, I won't read mine out.",
+        "The social team meets at four, room two one two.",
+        "We flew BA two nine one to Lisbon, gate B twelve.",
     ],
 )
 def test_naming_a_secret_without_giving_it_does_not_alert(text):
