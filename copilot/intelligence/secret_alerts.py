@@ -90,15 +90,23 @@ MENTION = [
     ("password", re.compile(
         # "what's the guest wifi?" asks for its password; "which wifi do I join?" for its name
         r"(?i)\bpass ?words?\b|\bpassphrase|\bnetwork key\b|\bwi-?fi (?:password|key|code|login)|"
+        # what a password opens: "I can't get into the staging box", "the router login"
+        r"\bcan(?:'t|not) (?:get into|log ?in|sign in)|\blocked out of\b|\blogin details\b|"
+        r"\b(?:router|admin|root|account|portal|test|vpn|server) login\b|"
+        r"\bthe (?:guest )?wi-?fi(?: password)? is\b|"
         r"\b(?:what(?:'s| is)|got|have|know|need|share|send|give me) the (?:[\w-]+ )?"
         r"(?:wi-?fi|guest network)\b")),
 ]  # fmt: skip
 _ACK = r"(?:(?:sure|yes|yeah|yep|ok(?:ay)?|right|so|um|uh|oh|and|alright|no|nope|well)[,.]?\s+)*"
 REPLY = re.compile(
     rf"(?i)^{_ACK}(?:it's|"
-    r"it is|that's|that is|mine's|mine is|ours is|it was|(?:i've |i have |i )?(?:changed|set|"
-    r"updated|reset) it to)\s+(?P<value>[^\s,.;!?]+(?:[\s,-]+[^\s,.;!?]+){0,15})"
+    r"it is|that's|that is|mine's|mine is|ours is|it was|it says|it reads|"
+    # the value handed over as what to type: "try pickle for twenty twenty", "use …"
+    r"try|use|enter|type in|type|(?:i've |i have |i )?(?:changed|set|updated|reset) it to)"
+    r"[,:]?\s+(?:(?:um|uh|er|erm)[,.]?\s+)?(?P<value>[^\s,.;!?]+(?:[\s,-]+[^\s,.;!?]+){0,15})"
 )
+# between naming a secret and its value in one sentence: "is", "'s", ":", ",", "to", "=", a space
+NAMED_LINK = re.compile(r"(?i)(?:\s*(?:\bis\b|\bwas\b|'s\b|:|,|\bto\b|=))?[\s,:]*")
 # "Staging is Marmalade99.": the reply names what it gives (only for a password-like value)
 NAMED_REPLY = re.compile(
     rf"(?i)^{_ACK}"
@@ -113,7 +121,8 @@ NAMED_VALUE = re.compile(
 PHRASE_NOT = frozenset(
     """about around like in on at the a an my our your his her their still not only just over
     under almost nearly maybe probably due from for every each per fine ok okay written taped
-    stuck saved stored up down back same different already been being gone changed""".split()  # noqa: SIM905
+    stuck saved stored up down back same different already been being gone changed with must
+    need needs should has have will would can could expire expires requires is""".split()  # noqa: SIM905
 )
 PHRASE_HINT = re.compile(
     r"(?i)\b(?:all )?(?:lower ?case|upper ?case|caps|no spaces|one word|capital)"
@@ -227,15 +236,29 @@ class SecretAlerts:
         """One speaker names the secret, then gives it a sentence or two later ("The drug
         room code changed on Sunday. It's four seven one nine.")."""
         sentences = _sentences(text)
-        for i, (_, first) in enumerate(sentences):
-            kind = next((k for k, rx in MENTION if rx.search(first)), None)
-            if kind is None:
+        for i, (at, first) in enumerate(sentences):
+            named = next(((k, m) for k, rx in MENTION if (m := rx.search(first))), None)
+            if named is None:
                 continue
+            kind, mention = named
+            found = cls._named_here(first, kind, mention)
+            if found:
+                return _shifted(found, at)
             for offset, then in sentences[i + 1 : i + 1 + SAID_AFTER]:
                 found = cls._reply(then, kind)
                 if found:
                     return _shifted(found, offset)
         return []
+
+    @classmethod
+    def _named_here(cls, sentence: str, kind: str, mention: re.Match) -> list[Finding]:
+        """The value right after naming it ("the admin password to blue, dash, falcon …",
+        "password, test, one, two, three"), read as if it were a reply to it."""
+        link = NAMED_LINK.match(sentence, mention.end())
+        if link is None or link.end() >= len(sentence):
+            return []
+        said = "it's " + sentence[link.end() :]
+        return _shifted(cls._reply(said, kind), link.end() - len("it's "))
 
     @classmethod
     def _reply_in(cls, text: str, kind: str) -> list[Finding]:
@@ -374,7 +397,8 @@ def _passphrase(text: str, reply: re.Match) -> Finding | None:
 DESCRIBED = re.compile(
     r"(?i)\b(?:with an? (?:capital|upper ?case|lower ?case)|capital [a-z]\b|"
     r"exclamation (?:mark|point)|at sign|hash(?: sign| key)?|underscore|dollar sign|no spaces|"
-    r"all one word|all lower ?case|all caps|then [\w-]+,? then)"
+    r"all one word|all lower ?case|all caps|then [\w-]+,? then|(?:lower|upper) ?case|"
+    r",\s*dash\s*,)"
 )
 
 

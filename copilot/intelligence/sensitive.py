@@ -281,7 +281,7 @@ NOT_A_PASSWORD = frozenset(
     your my our their still also now being going supposed fine ok okay good bad great simple
     complicated known unknown new old temporary changing written shared attached below above
     listed printed invalid valid expiring locked managed rotated generated sent emailed
-    encrypted hashed hidden visible mandatory optional one the_same all any no only
+    encrypted hashed hidden visible mandatory optional one the_same all any no only with
     """.split()  # noqa: SIM905
 )
 CREDENTIALS = re.compile(

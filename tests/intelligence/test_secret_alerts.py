@@ -251,3 +251,57 @@ def test_a_secret_named_then_given_or_spelled_with_misheard_parts_is_flagged(tex
 )
 def test_naming_a_secret_without_giving_it_does_not_alert(text):
     assert SecretAlerts().check("s", text, place="u") == []
+
+
+@pytest.mark.parametrize(
+    ("asked", "reply"),
+    [
+        # the value handed over as what to type, or read off a screen
+        ("What's the wifi password here?", "Try, um, harbour lights forty two."),
+        ("I can't get into the test box.", "Use bluefish ninety one, all lower case."),
+        ("Which password do I put in?", "Type in Copper, dash, Kettle, dash, eight."),
+        ("What does the sticky note say for the password?", "It says Lantern seventy seven."),
+    ],
+)  # fmt: skip
+def test_a_password_handed_over_as_what_to_type_is_flagged(asked, reply):
+    alerts = SecretAlerts()
+    assert alerts.check("s", asked, place="u1") == []
+    (alert,) = alerts.check("s", reply, place="u2")
+    assert alert.kind == "password"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the value straight after naming it, in the same sentence
+        "I set the admin password to copper, dash, falcon, dash, nine.",
+        "Router login, harbour, nine, nine, all lower case.",
+        "The guest wifi is sunny garden twenty six.",
+        "I was locked out of the portal. It's Maple, dash, forty, upper case M.",
+    ],
+)
+def test_a_password_given_where_it_is_named_is_flagged(text):
+    (alert,) = SecretAlerts().check("s", text, place="u")
+    assert alert.kind == "password"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # talk about passwords, policies and logins: no value is given
+        "The admin password is with IT, ask them.",
+        "The new password must have twelve characters and a symbol.",
+        "Your password needs an upper case letter and a number.",
+        "The VPN password expires every ninety days.",
+        "I can't get into the portal since Monday, can someone reset me?",
+        "Try turning it off and on again.",
+        "Use the shared drive for the slides, folder two.",
+        "The router login page is at the usual address.",
+        "The guest wifi is down again on floor three.",
+        "I was locked out of my account twice this week.",
+        "Type in your own password, I won't see it.",
+        "It says the password requires a capital letter.",
+    ],
+)
+def test_password_policies_and_login_trouble_do_not_alert(text):
+    assert SecretAlerts().check("s", text, place="u") == []
