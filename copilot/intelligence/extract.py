@@ -91,7 +91,8 @@ _COMMIT_RX = re.compile("|".join(f"(?:{p})" for p in COMMITS), re.I)
 _THIRD_RX = [re.compile(p.format(n=NAME)) for p in THIRD]
 SOMEONE = re.compile(
     r"\b(?:someone|somebody|anyone|a volunteer|one of you)\b(?: also| still| really)?"
-    r"(?: (?:to|will|can|could|needs to|has to|ought to|should))?\s*",
+    r"(?: (?:to|will|can|could|needs to|has to|ought to|should))?"
+    r"(?: (?:probably|really|definitely|also|just))?\s*",
     re.I,
 )
 TRAILING = re.compile(

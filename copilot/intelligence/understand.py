@@ -71,14 +71,24 @@ POINTED_OBJECT = re.compile(
     r"them)(?:$| (?:to|over|across|back|out|up|on|in|through|with|for|by|before|after|together|"
     r"directly|straight|today|tomorrow|first|again|now)\b)"
 )
+# "give her a call", "ping them tomorrow": a task whose only object is a person not named here
+POINTED_PERSON = re.compile(
+    r"(?i)^(?:(?:give|drop|send|shoot) (?:her|him|them) (?:a|an) (?:call|ring|email|message|"
+    r"text|nudge|shout|line)|(?:call|ring|phone|email|ping|text|message|chase|contact|remind|"
+    r"nudge) (?:her|him|them))(?: (?:today|tomorrow|again|now|first|back|later))?$"
+)
 ACTION_MIN = 0.5  # p(action) for a sentence to be read for an item
 CONFIRM_MIN = 0.5
 EITHER_MIN = 0.6  # neither alone, but p(none) ≤ 0.4: read it as the likelier of the two
+# a second clause spliced on with a comma that says what the speaker has or is ("I'm happy to
+# do that, I've got their number"): read apart, so the acceptance is heard as one
+SPLICE = re.compile(r",\s+(?=(?:I|we)(?:'ve|'m| have| am)\b)")
 
 
 def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None) -> list[Candidate]:
     """Candidates in one utterance (`turn` says who speaks; dates resolve against `today`)."""
-    sentences = split_sentences(text)
+    spliced = {part: s for s in split_sentences(text) for part in SPLICE.split(s)}
+    sentences = list(spliced)
     if not sentences:
         return []
     out: list[Candidate] = []
@@ -118,14 +128,20 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
                 if extras and _says_what(raw, task):
                     extras["says_what"] = True
             p = round(min(1.0, p_c + p_a) if task else p_c, 2)
-            due = parts.due if task else confirmation_due(s, today)
+            # "Let me take that, I'm talking to her at three today": dated by the whole sentence
+            due = parts.due if task else confirmation_due(spliced.get(s, s), today)
             out.append(
                 Candidate(task, turn.speaker if task else None, due, None, p, s, "confirm", extras)
             )
     out = [c for c in out if not (c.text and CUT_OFF.search(c.text))]  # "push it to"
-    if any(c.extras.get("takes_on") for c in out):
+    taken = next((c for c in out if c.extras.get("takes_on")), None)
+    if taken is not None:
         # "Yeah, Friday's doable. I'll send it to them." is one acceptance, said twice
         out = [c for c in out if c.text or c.kind != "confirm"]
+        # "I'm happy to do that. I'll give her a call tomorrow.": the same task, dated
+        for c in [c for c in out if c.kind == "commitment" and POINTED_PERSON.match(c.text)]:
+            taken.due, taken.due_phrase = taken.due or c.due, taken.due_phrase or c.due_phrase
+            out.remove(c)
     for c in out:  # an item never repeats a secret said in the same breath
         c.text = redact(c.text)
         if c.kind != "confirm" and not c.extras.get("takes_on") and deictic(c.text):

@@ -194,3 +194,21 @@ def test_while_says_when_and_is_never_a_second_task():
     (asked,) = hear(m, "Oskar", "Ines, could you do the loop test while you're there on Monday?")
     assert (asked.text, asked.owner, asked.due) == ("do the loop test", "Ines", date(2027, 1, 18))
     assert len(m.tracker.live()) == 1
+
+
+def test_a_volunteer_takes_on_an_open_call_and_the_follow_up_only_dates_it():
+    m = meeting()
+    (call,) = hear(m, "Ines", "Someone should probably ring the caterers to check they're coming.")
+    assert (call.owner, call.text) == (None, "ring the caterers to check they're coming")
+    (taken,) = hear(m, "me", "I'm happy to do that, I've got their number. I'll give her a call "
+                    "tomorrow.")  # fmt: skip
+    assert (taken.item_id, taken.owner, taken.status) == (call.item_id, "Sam", "confirmed")
+    assert taken.due == date(2027, 1, 14)
+    assert len(m.tracker.live()) == 1
+
+
+def test_a_take_on_dated_in_a_second_clause_keeps_that_date():
+    m = meeting()
+    (call,) = hear(m, "Ines", "Someone also needs to tell the printer we're going ahead.")
+    (taken,) = hear(m, "Oskar", "Let me take that, I'm seeing them on Friday.")
+    assert (taken.item_id, taken.owner, taken.due) == (call.item_id, "Oskar", date(2027, 1, 15))
