@@ -14,7 +14,7 @@ from datetime import date
 
 from copilot.intelligence.dates import resolve_due
 from copilot.intelligence.owners import resolve_owner
-from copilot.intelligence.textutil import split_sentences
+from copilot.intelligence.textutil import base_verb, split_sentences
 
 SUBJ = r"(?P<subj>I|we|you|he|she|they|someone|somebody|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
 MODAL = (
@@ -236,7 +236,9 @@ def detect(
                 vocative = VOCATIVE.search(task)
                 if vocative and resolve_owner(vocative.group(1), participants):
                     task = task[: vocative.start()].strip()
-                task = re.sub(r"^mind\s+", "", task, flags=re.I)
+                if re.match(r"(?i)mind\s", task):  # "would you mind doing the letters"
+                    verb, _, tail = task[5:].lstrip().partition(" ")
+                    task = f"{base_verb(verb)} {tail}".strip()
                 if NOT_ACTIONS.match(task) or len(task.split()) < 2:
                     continue
                 name = m.groupdict().get("name") or (vocative and vocative.group(1))

@@ -16,6 +16,7 @@ from datetime import date
 
 from copilot.intelligence.dates import resolve_due
 from copilot.intelligence.owners import NOT_NAMES, match_name
+from copilot.intelligence.textutil import base_verb
 
 FILLER = (
     r"(?:so|okay|ok|alright|all right|right|and|also|then|great|good|perfect|thanks|thank you|"
@@ -242,6 +243,9 @@ def read(sentence: str, turn: Turn, today: date, whole: str | None = None) -> Pa
         m = rx.match(body)
         if m:
             task, due, phrase = clean_task(body[m.end() :], today)
+            if m.group(0).lower().endswith("mind "):  # "would you mind doing the letters"
+                verb, _, tail = task.partition(" ")
+                task = f"{base_verb(verb)} {tail}".strip()
             return _parts(task, _addressee(sentence, whole, turn), due, role, phrase)
     for rx in _THIRD_RX:
         m = rx.match(body)

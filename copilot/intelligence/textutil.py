@@ -62,3 +62,32 @@ def coverage(query: Iterable[str], text: Iterable[str]) -> float:
         elif len(w) >= 5 and any(x[:5] == w[:5] for x in t):
             score += 0.5
     return score / len(q)
+
+
+_KEEP_DOUBLE = "lsfzaeiou"  # "calling", "seeing": the double letter stays
+_NO_E_ENDINGS = ("er", "en", "on", "el", "it", "ow", "ew", "ay", "ey", "x", "w", "y")
+_E_AFTER_IT = frozenset(["writ", "invit", "rewrit", "excit", "unit", "cit"])
+
+
+def base_verb(word: str) -> str:
+    """ "doing" → "do", "chasing" → "chase", "putting" → "put": the base form of an -ing
+    word, so "would you mind sending …" reads as the task "send …"."""
+    low = word.lower()
+    if not low.endswith("ing") or len(low) < 5:
+        return word
+    stem_ = word[:-3]
+    double = stem_[-1] == stem_[-2] and stem_[-1].lower() not in _KEEP_DOUBLE
+    if len(stem_) >= 3 and double:
+        return stem_[:-1]  # "putting", "planning"
+    vowels = "aeiou"
+    s = stem_.lower()
+    cvc = len(s) >= 3 and s[-1] not in vowels and s[-2] in vowels and s[-3] not in vowels
+    if s in _E_AFTER_IT or (cvc and not s.endswith(_NO_E_ENDINGS) and len(s) <= 7):
+        return stem_ + "e"  # "writing", "chasing", "updating", "sharing"
+    if (
+        (len(s) == 2 and s[0] in vowels and s[1] not in vowels)
+        or (s.endswith(("ul", "rg", "rc", "dg", "ns")) and len(s) > 3)
+        or (s.endswith("ang") and len(s) > 4)
+    ):
+        return stem_ + "e"  # "using", "scheduling", "charging", "changing", "sourcing"
+    return stem_

@@ -77,6 +77,11 @@ POINTED_PERSON = re.compile(
     r"text|nudge|shout|line)|(?:call|ring|phone|email|ping|text|message|chase|contact|remind|"
     r"nudge) (?:her|him|them))(?: (?:today|tomorrow|again|now|first|back|later))?$"
 )
+# "I'll take the medals off Ruth's plate", "I'll take that over": a task someone else had
+TAKE_OVER = re.compile(
+    r"(?i)^take (?:[\w'-]+ ){1,4}off (?:[\w-]+'s|my|your|his|her|their) plate\b|"
+    r"^take over\b|^take (?:it|that|this|them) over\b"
+)
 ACTION_MIN = 0.5  # p(action) for a sentence to be read for an item
 CONFIRM_MIN = 0.5
 EITHER_MIN = 0.6  # neither alone, but p(none) ≤ 0.4: read it as the likelier of the two
@@ -157,7 +162,9 @@ TAKE_ON_VERBS = frozenset(
 def _points_back(task: str) -> bool:
     """A task that is what was just asked or offered ("take it", "send it to them", "have a
     draft over to you"), not a new one."""
-    return deictic(task) or bool(DELIVERY.match(task) or POINTED_OBJECT.match(task))
+    return deictic(task) or bool(
+        DELIVERY.match(task) or POINTED_OBJECT.match(task) or TAKE_OVER.match(task)
+    )
 
 
 def _says_what(raw: str, resolved: str) -> bool:

@@ -212,3 +212,15 @@ def test_a_take_on_dated_in_a_second_clause_keeps_that_date():
     (call,) = hear(m, "Ines", "Someone also needs to tell the printer we're going ahead.")
     (taken,) = hear(m, "Oskar", "Let me take that, I'm seeing them on Friday.")
     assert (taken.item_id, taken.owner, taken.due) == (call.item_id, "Oskar", date(2027, 1, 15))
+
+
+def test_a_request_asked_as_would_you_mind_names_the_task_in_its_base_form():
+    (asked,) = hear(meeting(), "Ines", "Oskar, would you mind sending the minutes round today?")
+    assert (asked.text, asked.owner) == ("send the minutes round", "Oskar")
+
+
+def test_someone_taking_over_a_task_owns_it():
+    m = meeting()
+    (asked,) = hear(m, "Ines", "Oskar, could you chase the printer about the proofs?")
+    (taken,) = hear(m, "me", "I'll take the proofs off Oskar's plate, he's busy enough.")
+    assert (taken.item_id, taken.owner) == (asked.item_id, "Sam")
