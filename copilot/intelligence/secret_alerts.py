@@ -17,6 +17,7 @@ import re
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from copilot.intelligence import validators as v
@@ -134,6 +135,8 @@ SPELLED_WORD = re.compile(
     r"underscore|dash|hyphen|dot|star|asterisk|percent|ampersand|plus|double)$"
 )
 NUMBER_RUN = re.compile(rf"\b{NUMBER_SAID}")
+MOSTLY = 0.6  # a reply that is only the value asked for, give or take an "okay" and a full stop
+SHAPE_SPAN = 160  # a password described over a sentence or two, not a whole speech
 SENTENCE = re.compile(r"[^.?!]+(?:[.?!]+|$)")
 KEY_PREFIX = re.compile(r"^(?:sk-(?:proj-|live-|test-)?|sk_live_|sk_test_|AKIA|ASIA|ghp_|gho_|"
                         r"github_pat_|xox[abposr]-|AIza|eyJ)")  # fmt: skip
@@ -224,6 +227,8 @@ class SecretAlerts:
             if not found:
                 found = self._said_after(text)
             if not found:
+                found = _spelled_shape(text) or _entered(text)
+            if not found:
                 mentioned = next((k for k, rx in MENTION if rx.search(text)), None)
                 if mentioned is not None:
                     self._asked[session_id] = (mentioned, CONTEXT_TURNS)
@@ -282,16 +287,27 @@ class SecretAlerts:
         named = NAMED_VALUE.match(text) if m is None else None
         if kind in NUMERIC:
             return _numbers_said(text, kind, m, named.end() if named else None)
-        if kind == "iban":  # "Yeah, it's G B one three, N W B K, six oh one six, …"
+        if kind in ("iban", "national_id"):
+            # "Yeah, it's G B one three, N W B K, …"; "Sure, it's G zero four, seven seven, …"
             at = m.start("value") if m else named.end() if named else None
-            found = spelled_iban_at(text, at) if at is not None else None
-            return [found] if found else []
-        if kind == "national_id":  # "Sure, it's G zero four, seven seven, one nine two."
-            at = m.start("value") if m else named.end() if named else None
-            found = spelled_id_at(text, at, 0.8) if at is not None else None
-            return [found] if found else []
+            bare = at is None  # "D, four, oh, oh, dash, …": the reply is only the value
+            at = re.match(_ACK, text).end() if bare else at
+            read = spelled_iban_at if kind == "iban" else partial(spelled_id_at, confidence=0.8)
+            found = read(text, at)
+            if found is None or (bare and found.end - found.start < MOSTLY * len(text)):
+                return []
+            return [found]
         if kind == "password" and m is None:
             m = NAMED_REPLY.match(text.strip())
+        if (
+            kind == "password"
+            and m is None
+            and (PHRASE_HINT.search(text) or DESCRIBED.search(text))
+        ):
+            # "Sunflower ninety nine, all lowercase, no spaces.": a described reply needs no "it's"
+            ack = re.match(_ACK, text)
+            said = "it's " + text[ack.end() :]
+            return _shifted(SecretAlerts._reply(said, kind), ack.end() - len("it's "))
         if m is None:
             return []
         if kind == "api_key":  # "Yeah, it's x o x b dash one two three …"
@@ -398,8 +414,68 @@ DESCRIBED = re.compile(
     r"(?i)\b(?:with an? (?:capital|upper ?case|lower ?case)|capital [a-z]\b|"
     r"exclamation (?:mark|point)|at sign|hash(?: sign| key)?|underscore|dollar sign|no spaces|"
     r"all one word|all lower ?case|all caps|then [\w-]+,? then|(?:lower|upper) ?case|"
-    r",\s*dash\s*,)"
+    r",\s*dash\s*,|,\s*(?:star|asterisk)\b)"
 )
+
+
+# the parts only a password has: "capital Q", "lower case b", "hash", "an at sign"
+SHAPE_MARK = re.compile(
+    r"(?i)\b(?:(?P<case>capital|upper ?case|lower ?case|small) [a-z]\b|(?P<sym>(?:exclamation "
+    r"(?:mark|point)|at sign|hash|underscore|dollar sign|ampersand|asterisk|star)"
+    # a symbol as one part of the list, not a word in a sentence ("a star rating")
+    r"(?=\s*(?:[,.!?]|$|then\b|and\b|at the end|on the end))))"
+)
+# "must have a capital and a hash", "at least twelve": rules for passwords, not one of them
+SHAPE_RULE = re.compile(
+    r"(?i)\b(?:(?:must|needs?(?: to)?|should|has to|have to) (?:have|contain|include|use|be at)|"
+    r"requires?|required|at least|include|contains?|rules?|policy|allowed|letters?|characters?|"
+    r"symbols?)\b"
+)
+
+
+def _spelled_shape(text: str) -> list[Finding]:
+    """A password described by its parts with nothing naming it ("Should be bee bee gun nine.
+    So capital B, lowercase b, then gun, G U N, then nine, hash."): two kinds of part only a
+    password has, and a number, in a few sentences."""
+    marks = list(SHAPE_MARK.finditer(text))
+    kinds = {"case" if m.group("case") else m.group(0).lower() for m in marks}
+    if len(kinds) < 2 or SHAPE_RULE.search(text):
+        return []
+    start = max(text.rfind(c, 0, marks[0].start()) for c in ".?!") + 1
+    start += len(text[start:]) - len(text[start:].lstrip())
+    end = marks[-1].end()
+    numbers = [n for n in NUMBER_RUN.finditer(text, start) if not UNITS.match(text[n.end() :])]
+    if not numbers or end - start > SHAPE_SPAN:
+        return []
+    return [Finding("password", start, end, 0.8, "described", text[start:end])]
+
+
+# what to key in, said with no word for it: "type in …", "enter …"
+ENTRY = re.compile(r"(?i)\b(?:type in|type|enter|key in|put in)[,:]?\s+")
+ENTRY_NOT = frozenset("it them to of by and or then twice again name names".split())  # noqa: SIM905
+HINT_NEXT = re.compile(r"(?i)^,?\s*(?:all one word|no spaces|all (?:lower|upper) ?case|all caps)\b")
+
+
+def _entered(text: str) -> list[Finding]:
+    """A password given as what to type ("Type in correct horse battery staple, all one word",
+    "enter december, oh, nine, star, star"): only when it is described as one."""
+    for m in ENTRY.finditer(text):
+        said = "it's " + text[m.end() :]
+        reply = REPLY.match(said)
+        if reply is None:
+            continue
+        found = _described(said, reply)
+        if found is None:
+            words = re.split(r"[,.;!?]", said[reply.start("value") :], maxsplit=1)[0].split()
+            after = said[reply.start("value") + len(" ".join(words)) :]
+            plain = not {w.lower() for w in words} & (PHRASE_NOT | ENTRY_NOT)
+            if 3 <= len(words) <= 5 and plain and HINT_NEXT.match(after):
+                value = " ".join(words)
+                found = Finding("password", reply.start("value"), reply.start("value") + len(value),
+                                0.8, "context", value)  # fmt: skip
+        if found is not None:
+            return _shifted([found], m.end() - len("it's "))
+    return []
 
 
 def _described(text: str, reply: re.Match) -> Finding | None:

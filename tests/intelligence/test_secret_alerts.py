@@ -305,3 +305,50 @@ def test_a_password_given_where_it_is_named_is_flagged(text):
 )
 def test_password_policies_and_login_trouble_do_not_alert(text):
     assert SecretAlerts().check("s", text, place="u") == []
+
+
+@pytest.mark.parametrize(
+    ("turns", "kind"),
+    [
+        # described by its parts with no word for it
+        (["Should be river fox seven. So capital R, lower case f, then seven, hash."], "password"),
+        (["The new one starts with kestrel, upper case K. Then it's four four two and an at sign "
+          "at the end."], "password"),
+        # keyed in, described as a password
+        (["Type in purple monkey dishwasher lamp, all one word, no spaces."], "password"),
+        (["When it asks, enter october, two, one, star, star."], "password"),
+        # a reply that is described, with no "it's"
+        (["What's the wifi in the studio?", "Meadow forty one, all lowercase, no spaces."],
+         "password"),
+        # a reply that is only the value asked for
+        (["What's the licence number on the form?",
+          "K, three, oh, nine, dash, four, four, one, two, dash, seven, seven, eight, one."],
+         "national_id"),
+    ],
+)  # fmt: skip
+def test_a_password_or_id_given_by_its_shape_alone_is_flagged(turns, kind):
+    alerts = SecretAlerts()
+    for i, text in enumerate(turns[:-1]):
+        assert alerts.check("s", text, place=i) == []
+    (alert,) = alerts.check("s", turns[-1], place="last")
+    assert alert.kind == kind
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["Passwords need a capital, a number and a hash, and at least twelve characters."],
+        ["We gave her a star rating of four and an exclamation mark in the review."],
+        ["Put an at sign before the name and a hash before the channel, two people."],
+        ["Enter it twice, no spaces."],
+        ["Put in expenses by Friday, no spaces in the codes please."],
+        ["Type in project names, all lower case, in the tracker."],
+        ["Key in the amount, then hash to confirm, four times."],
+        ["What's the wifi password?", "Not sure, it's all lowercase I think, ask Sam."],
+        ["What's the wifi password?", "It's on the fridge, all one word."],
+        ["What's the licence number on the form?", "Two of them, I think, ask Sam."],
+    ],
+)
+def test_rules_and_symbols_in_ordinary_talk_do_not_alert(turns):
+    alerts = SecretAlerts()
+    assert all(alerts.check("s", t, place=i) == [] for i, t in enumerate(turns))
