@@ -23,7 +23,6 @@ from typing import Any
 from copilot.intelligence import validators as v
 from copilot.intelligence.findings import Finding
 from copilot.intelligence.readout import (
-    NUMBER_SAID,
     UNITS,
     spelled_iban_at,
     spelled_id_at,
@@ -31,6 +30,18 @@ from copilot.intelligence.readout import (
     value_digits,
 )
 from copilot.intelligence.sensitive import detect
+from copilot.intelligence.spoken_password import (
+    ACK,
+    DESCRIBED,
+    NUMBER_RUN,
+    PHRASE_HINT,
+    REPLY,
+    described,
+    entered,
+    passphrase,
+    shifted,
+    spelled_shape,
+)
 
 MAX_KEYS = 50_000
 PART_GAP = 60  # characters between two parts of one secret read out together
@@ -98,35 +109,16 @@ MENTION = [
         r"\b(?:what(?:'s| is)|got|have|know|need|share|send|give me) the (?:[\w-]+ )?"
         r"(?:wi-?fi|guest network)\b")),
 ]  # fmt: skip
-_ACK = r"(?:(?:sure|yes|yeah|yep|ok(?:ay)?|right|so|um|uh|oh|and|alright|no|nope|well)[,.]?\s+)*"
-REPLY = re.compile(
-    rf"(?i)^{_ACK}(?:it's|"
-    r"it is|that's|that is|mine's|mine is|ours is|it was|it says|it reads|"
-    # the value handed over as what to type: "try pickle for twenty twenty", "use …"
-    r"try|use|enter|type in|type|(?:i've |i have |i )?(?:changed|set|updated|reset) it to)"
-    r"[,:]?\s+(?:(?:um|uh|er|erm)[,.]?\s+)?(?P<value>[^\s,.;!?]+(?:[\s,-]+[^\s,.;!?]+){0,15})"
-)
 # between naming a secret and its value in one sentence: "is", "'s", ":", ",", "to", "=", a space
 NAMED_LINK = re.compile(r"(?i)(?:\s*(?:\bis\b|\bwas\b|'s\b|:|,|\bto\b|=))?[\s,:]*")
 # "Staging is Marmalade99.": the reply names what it gives (only for a password-like value)
 NAMED_REPLY = re.compile(
-    rf"(?i)^{_ACK}"
+    rf"(?i)^{ACK}"
     r"(?:[a-z][\w-]*\s+){1,3}(?:is|was)\s+(?P<value>[^\s,.;!?]+)"
 )
 # "linen's two five eight oh", "the full one is five two three …": a reply naming what it gives
 NAMED_VALUE = re.compile(
-    rf"(?i)^{_ACK}(?:[a-z][\w-]*\s+){{0,3}}?[a-z][\w-]*(?:'s|\s+(?:is|was|are))\s+(?=\S)"
-)
-# a passphrase given as the reply ("It's copper kettle nineteen, all lowercase"): a few words
-# with a number in them; these first words make it an ordinary answer instead
-PHRASE_NOT = frozenset(
-    """about around like in on at the a an my our your his her their still not only just over
-    under almost nearly maybe probably due from for every each per fine ok okay written taped
-    stuck saved stored up down back same different already been being gone changed with must
-    need needs should has have will would can could expire expires requires is""".split()  # noqa: SIM905
-)
-PHRASE_HINT = re.compile(
-    r"(?i)\b(?:all )?(?:lower ?case|upper ?case|caps|no spaces|one word|capital)"
+    rf"(?i)^{ACK}(?:[a-z][\w-]*\s+){{0,3}}?[a-z][\w-]*(?:'s|\s+(?:is|was|are))\s+(?=\S)"
 )
 # a password read out character by character: "capital B, L, U, E, exclamation mark, two"
 SPELLED_WORD = re.compile(
@@ -134,9 +126,7 @@ SPELLED_WORD = re.compile(
     r"three|four|five|six|seven|eight|nine|exclamation|mark|point|at|sign|hash|dollar|"
     r"underscore|dash|hyphen|dot|star|asterisk|percent|ampersand|plus|double)$"
 )
-NUMBER_RUN = re.compile(rf"\b{NUMBER_SAID}")
 MOSTLY = 0.6  # a reply that is only the value asked for, give or take an "okay" and a full stop
-SHAPE_SPAN = 160  # a password described over a sentence or two, not a whole speech
 SENTENCE = re.compile(r"[^.?!]+(?:[.?!]+|$)")
 KEY_PREFIX = re.compile(r"^(?:sk-(?:proj-|live-|test-)?|sk_live_|sk_test_|AKIA|ASIA|ghp_|gho_|"
                         r"github_pat_|xox[abposr]-|AIza|eyJ)")  # fmt: skip
@@ -227,7 +217,7 @@ class SecretAlerts:
             if not found:
                 found = self._said_after(text)
             if not found:
-                found = _spelled_shape(text) or _entered(text)
+                found = spelled_shape(text) or entered(text)
             if not found:
                 mentioned = next((k for k, rx in MENTION if rx.search(text)), None)
                 if mentioned is not None:
@@ -248,11 +238,11 @@ class SecretAlerts:
             kind, mention = named
             found = cls._named_here(first, kind, mention)
             if found:
-                return _shifted(found, at)
+                return shifted(found, at)
             for offset, then in sentences[i + 1 : i + 1 + SAID_AFTER]:
                 found = cls._reply(then, kind)
                 if found:
-                    return _shifted(found, offset)
+                    return shifted(found, offset)
         return []
 
     @classmethod
@@ -263,7 +253,7 @@ class SecretAlerts:
         if link is None or link.end() >= len(sentence):
             return []
         said = "it's " + sentence[link.end() :]
-        return _shifted(cls._reply(said, kind), link.end() - len("it's "))
+        return shifted(cls._reply(said, kind), link.end() - len("it's "))
 
     @classmethod
     def _reply_in(cls, text: str, kind: str) -> list[Finding]:
@@ -276,7 +266,7 @@ class SecretAlerts:
         for offset, sentence in sentences if len(sentences) > 1 else []:
             found = cls._reply(sentence, kind)
             if found:
-                return _shifted(found, offset)
+                return shifted(found, offset)
         return []
 
     @staticmethod
@@ -291,7 +281,7 @@ class SecretAlerts:
             # "Yeah, it's G B one three, N W B K, …"; "Sure, it's G zero four, seven seven, …"
             at = m.start("value") if m else named.end() if named else None
             bare = at is None  # "D, four, oh, oh, dash, …": the reply is only the value
-            at = re.match(_ACK, text).end() if bare else at
+            at = re.match(ACK, text).end() if bare else at
             read = spelled_iban_at if kind == "iban" else partial(spelled_id_at, confidence=0.8)
             found = read(text, at)
             if found is None or (bare and found.end - found.start < MOSTLY * len(text)):
@@ -305,9 +295,9 @@ class SecretAlerts:
             and (PHRASE_HINT.search(text) or DESCRIBED.search(text))
         ):
             # "Sunflower ninety nine, all lowercase, no spaces.": a described reply needs no "it's"
-            ack = re.match(_ACK, text)
+            ack = re.match(ACK, text)
             said = "it's " + text[ack.end() :]
-            return _shifted(SecretAlerts._reply(said, kind), ack.end() - len("it's "))
+            return shifted(SecretAlerts._reply(said, kind), ack.end() - len("it's "))
         if m is None:
             return []
         if kind == "api_key":  # "Yeah, it's x o x b dash one two three …"
@@ -330,7 +320,7 @@ class SecretAlerts:
             return [Finding(kind, m.start("value"), m.end("value"), 0.8, "context", value)]
         if kind != "password":
             return []
-        phrase = _passphrase(text, m) or _described(text, m)
+        phrase = passphrase(text, m) or described(text, m)
         if phrase is not None:
             return [phrase]
         # a password: one token, letters with digits or symbols
@@ -391,103 +381,6 @@ ANSWER_NOT = frozenset(
 )
 
 
-def _passphrase(text: str, reply: re.Match) -> Finding | None:
-    """ "It's copper kettle nineteen, all lowercase": a few words with a number in them."""
-    start = reply.start("value")
-    phrase = re.split(r"[,.;!?]", text[start:], maxsplit=1)[0].strip()
-    words = phrase.split()
-    if not 2 <= len(words) <= 4 or words[0].lower() in PHRASE_NOT:
-        return None
-    number = [w for w in words if NUMBER_RUN.fullmatch(w)]
-    named = [w for w in words if w.isalpha() and not NUMBER_RUN.fullmatch(w)]
-    if not number or not named:
-        return None
-    after = text[start + len(phrase) :]
-    if UNITS.match(after) and not PHRASE_HINT.search(after):
-        return None
-    return Finding("password", start, start + len(phrase), 0.8, "context", phrase)
-
-
-# how a password is read out: "whiskers with a capital W, then two zero two seven, and an
-# exclamation mark on the end"
-DESCRIBED = re.compile(
-    r"(?i)\b(?:with an? (?:capital|upper ?case|lower ?case)|capital [a-z]\b|"
-    r"exclamation (?:mark|point)|at sign|hash(?: sign| key)?|underscore|dollar sign|no spaces|"
-    r"all one word|all lower ?case|all caps|then [\w-]+,? then|(?:lower|upper) ?case|"
-    r",\s*dash\s*,|,\s*(?:star|asterisk)\b)"
-)
-
-
-# the parts only a password has: "capital Q", "lower case b", "hash", "an at sign"
-SHAPE_MARK = re.compile(
-    r"(?i)\b(?:(?P<case>capital|upper ?case|lower ?case|small) [a-z]\b|(?P<sym>(?:exclamation "
-    r"(?:mark|point)|at sign|hash|underscore|dollar sign|ampersand|asterisk|star)"
-    # a symbol as one part of the list, not a word in a sentence ("a star rating")
-    r"(?=\s*(?:[,.!?]|$|then\b|and\b|at the end|on the end))))"
-)
-# "must have a capital and a hash", "at least twelve": rules for passwords, not one of them
-SHAPE_RULE = re.compile(
-    r"(?i)\b(?:(?:must|needs?(?: to)?|should|has to|have to) (?:have|contain|include|use|be at)|"
-    r"requires?|required|at least|include|contains?|rules?|policy|allowed|letters?|characters?|"
-    r"symbols?)\b"
-)
-
-
-def _spelled_shape(text: str) -> list[Finding]:
-    """A password described by its parts with nothing naming it ("Should be bee bee gun nine.
-    So capital B, lowercase b, then gun, G U N, then nine, hash."): two kinds of part only a
-    password has, and a number, in a few sentences."""
-    marks = list(SHAPE_MARK.finditer(text))
-    kinds = {"case" if m.group("case") else m.group(0).lower() for m in marks}
-    if len(kinds) < 2 or SHAPE_RULE.search(text):
-        return []
-    start = max(text.rfind(c, 0, marks[0].start()) for c in ".?!") + 1
-    start += len(text[start:]) - len(text[start:].lstrip())
-    end = marks[-1].end()
-    numbers = [n for n in NUMBER_RUN.finditer(text, start) if not UNITS.match(text[n.end() :])]
-    if not numbers or end - start > SHAPE_SPAN:
-        return []
-    return [Finding("password", start, end, 0.8, "described", text[start:end])]
-
-
-# what to key in, said with no word for it: "type in …", "enter …"
-ENTRY = re.compile(r"(?i)\b(?:type in|type|enter|key in|put in)[,:]?\s+")
-ENTRY_NOT = frozenset("it them to of by and or then twice again name names".split())  # noqa: SIM905
-HINT_NEXT = re.compile(r"(?i)^,?\s*(?:all one word|no spaces|all (?:lower|upper) ?case|all caps)\b")
-
-
-def _entered(text: str) -> list[Finding]:
-    """A password given as what to type ("Type in correct horse battery staple, all one word",
-    "enter december, oh, nine, star, star"): only when it is described as one."""
-    for m in ENTRY.finditer(text):
-        said = "it's " + text[m.end() :]
-        reply = REPLY.match(said)
-        if reply is None:
-            continue
-        found = _described(said, reply)
-        if found is None:
-            words = re.split(r"[,.;!?]", said[reply.start("value") :], maxsplit=1)[0].split()
-            after = said[reply.start("value") + len(" ".join(words)) :]
-            plain = not {w.lower() for w in words} & (PHRASE_NOT | ENTRY_NOT)
-            if 3 <= len(words) <= 5 and plain and HINT_NEXT.match(after):
-                value = " ".join(words)
-                found = Finding("password", reply.start("value"), reply.start("value") + len(value),
-                                0.8, "context", value)  # fmt: skip
-        if found is not None:
-            return _shifted([found], m.end() - len("it's "))
-    return []
-
-
-def _described(text: str, reply: re.Match) -> Finding | None:
-    """A password described piece by piece in reply: its word, its capitals, its digits."""
-    start = reply.start("value")
-    rest = re.split(r"[.;!?](?:\s|$)", text[start:], maxsplit=1)[0]
-    numbers = [n for n in NUMBER_RUN.finditer(rest) if not UNITS.match(rest[n.end() :])]
-    if not DESCRIBED.search(rest) or not numbers or rest.split()[0].lower() in PHRASE_NOT:
-        return None  # "It's twelve characters with a capital": a rule, not a password
-    return Finding("password", start, start + len(rest), 0.8, "context", rest)
-
-
 def _sentences(text: str) -> list[tuple[int, str]]:
     """(offset, stripped text) of each sentence."""
     out = []
@@ -496,13 +389,6 @@ def _sentences(text: str) -> list[tuple[int, str]]:
         if raw.strip():
             out.append((m.start() + len(raw) - len(raw.lstrip()), raw.strip()))
     return out
-
-
-def _shifted(found: list[Finding], offset: int) -> list[Finding]:
-    return [
-        Finding(f.kind, f.start + offset, f.end + offset, f.confidence, f.detector, f.value)
-        for f in found
-    ]
 
 
 def _numbers_said(
