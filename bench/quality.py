@@ -5,10 +5,12 @@ older per-utterance sets quality_set/dev2/dev3, each utterance its own meeting),
 (intelligence_dev4.json, a second development set, tuned on too) and two HELD-OUT sets
 (intelligence_heldout.json; from the third round intelligence_heldout2.json; from the fourth
 intelligence_heldout3.json; from the fifth intelligence_heldout4.json and, written after
-heldout4 was scored, intelligence_heldout5.json, each by a writer who saw only the format:
+heldout4 was scored, intelligence_heldout5.json; from the sixth intelligence_heldout6.json,
+each by a writer who saw only the format:
 each written before a round's tuning, never tuned on). DEV5
 (intelligence_dev5.json) and DEV6 (intelligence_dev6.json) were written the same way for the
-fifth round to be tuned on (dev6 was first scored untouched, as a check of dev5's changes).
+fifth round to be tuned on (dev6 was first scored untouched, as a check of dev5's changes),
+and DEV7 (intelligence_dev7.json) for the sixth, scored untouched before it was tuned on.
 Each meeting is replayed utterance by utterance through the same code the plugins run
 (copilot.intelligence.live.MeetingItems for items, SecretAlerts for alerts), revisions
 included. Action items: the meeting's final items (withdrawn ones left out) against the
@@ -22,7 +24,7 @@ Alerts: per utterance (all revisions of one utterance together), kinds compared 
 second alert for the same secret is a false positive. Latency: per utterance, items + alerts.
 
     .venv/bin/python bench/quality.py [--verbose]
-        [--set tuning|dev4|dev5|dev6|heldout|heldout2|heldout3|heldout4|heldout5|both|dev|all]
+        [--set tuning|dev4..dev7|heldout|heldout2..heldout6|both|dev|all]
 
 Last line: one JSON object.
 """
@@ -58,26 +60,30 @@ TUNING = [
 DEV = ["intelligence_dev4.json"]
 DEV5 = ["intelligence_dev5.json"]
 DEV6 = ["intelligence_dev6.json"]
+DEV7 = ["intelligence_dev7.json"]
 HELDOUT = ["intelligence_heldout.json"]
 HELDOUT2 = ["intelligence_heldout2.json"]
 HELDOUT3 = ["intelligence_heldout3.json"]
 HELDOUT4 = ["intelligence_heldout4.json"]
 HELDOUT5 = ["intelligence_heldout5.json"]
+HELDOUT6 = ["intelligence_heldout6.json"]
 SETS = {
     "tuning": TUNING,
     "dev4": DEV,
     "dev5": DEV5,
     "dev6": DEV6,
+    "dev7": DEV7,
     "heldout": HELDOUT,
     "heldout2": HELDOUT2,
     "heldout3": HELDOUT3,
     "heldout4": HELDOUT4,
     "heldout5": HELDOUT5,
+    "heldout6": HELDOUT6,
 }
 CHOICES = {
     **{k: [k] for k in SETS},
     "both": ["tuning", "heldout"],
-    "dev": ["tuning", "dev4", "dev5", "dev6"],
+    "dev": ["tuning", "dev4", "dev5", "dev6", "dev7"],
     "all": list(SETS),
 }
 MATCH = 0.4
@@ -336,8 +342,8 @@ def main() -> int:
         "--set",
         choices=tuple(CHOICES),
         default="both",
-        help="tuning, dev4..dev6 (tuned on too), heldout..heldout5 (never tuned on); "
-        "both = tuning+heldout, dev = tuning+dev4, all = every set",
+        help="tuning, dev4..dev7 (tuned on too), heldout..heldout6 (never tuned on); "
+        "both = tuning+heldout, dev = tuning+dev4..dev7, all = every set",
     )
     args = ap.parse_args()
 
@@ -365,7 +371,7 @@ def main() -> int:
             f"F1 {m['f1']:.2f}  owner {m['owner_accuracy']}  due {m['due_accuracy']}  "
             f"duplicates {m['duplicates']}"
         )
-    for label in ("heldout", "heldout2", "heldout3", "heldout4", "heldout5"):
+    for label in (k for k in SETS if k.startswith("heldout")):
         if label in result:
             result[f"{label}_goals"] = goals(result[label])
             by_meaning = {**result[label], "action_items": result[label]["action_items_by_meaning"]}
