@@ -25,8 +25,12 @@ FILLER = (
     r"happy to|fair|sorry|anyway|agreed|not yet|done)"
 )
 LEAD = re.compile(rf"^(?:{FILLER}\b[,.!]?\s*)+", re.I)
-NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-VOCATIVE_LEAD = re.compile(rf"^(?P<name>{NAME}),\s+")
+NAME = r"[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?"  # "Sun-hee", "Jean-Luc"
+# "Tova, could you …", and as a recogniser writes it, "Tova could you …", "Gideon I'd like you to"
+VOCATIVE_LEAD = re.compile(
+    rf"^(?P<name>{NAME})(?:,\s+|\s+(?=(?:could|can|would|will|do|are) you\b|"
+    r"(?:could|can|may) I ask\b|I'd like you\b|I need you\b|please\b))"
+)
 VOCATIVE_TAIL = re.compile(rf",\s*(?P<name>{NAME})\s*[?.!]*$")
 ASKS = [
     r"(?:can|could|would|will) (?:you|u)(?: two| both)?(?: (?:also|please|maybe|just|perhaps))*"
@@ -35,7 +39,7 @@ ASKS = [
     r"mind ",
     r"any chance you could ",
     r"(?:i|we) (?:need|want|'d like|would like) (?:you|you two|you both) to (?:also )?",
-    r"(?:can|may) i ask you to ",
+    r"(?:can|could|may) i ask you to ",
     r"(?:when you get a (?:minute|chance|sec(?:ond)?),? )?(?:could|can) you ",
     r"please,? (?:(?:also|just|do|go ahead and) )?",
     r"(?:remember|don't forget|make sure) to ",
@@ -104,9 +108,9 @@ TRAILING = re.compile(
     r"which|though)\b.*$|,\s*(?:and|so)\s+(?:i|we|you|it|that|they|he|she)\b.*$"
     # a new clause after a comma ("raise a refund, it usually lands in a week") or a time
     # clause with its own verb ("before the board pack goes out", "once it's booked")
-    r"|,\s*(?:it|that|this|they|there)(?:'s|'d|'ll|\s+(?:is|are|was|usually|normally|should|will|"
-    r"would|could|"
-    r"might|may|can|takes?|lands?))\b.*$"
+    r"|,\s*(?:it|that|this|they|there)(?:'s|'d|'ll|\s+(?:(?:still|also|just|really) )?(?:is|are|"
+    r"was|usually|normally|should|will|would|could|might|may|can|takes?|lands?|has|have|hasn't|"
+    r"haven't|isn't|aren't|wasn't|won't|doesn't|didn't|keeps?|needs?))\b.*$"
     r"|\s+(?:before|once|until|as soon as|when)\s+(?:[\w-]+\s+){0,4}?(?:goes|go|comes|come|"
     r"arrives?|lands?|gets?|is|are|'s|has|have|happens|starts|finishes)\b.*$"
     r"|\s+(?:before|once|until|as soon as|when)\s+(?:it|they|he|she|that)'s\b.*$"
@@ -202,9 +206,16 @@ def _addressee(sentence: str, whole: str, turn: Turn) -> str | None:
     return None
 
 
+# "take that, I'll file amendment three": the task is what follows the take-on
+TAKEN_THEN = re.compile(
+    r"(?i)^(?:take|do|grab|handle|own|pick up) (?:that|it|this|those)(?: one)?(?: on| up)?,?\s+"
+    r"(?:and )?(?:i|we)(?:'ll| will| can)\s+(?=\w)"
+)
+
+
 def clean_task(rest: str, today: date) -> tuple[str, date | None, str | None]:
     """Trim a verb phrase to the task; returns (task, due, due phrase)."""
-    rest = rest.strip().rstrip("?.!")
+    rest = TAKEN_THEN.sub("", rest.strip().rstrip("?.!"))
     due, phrase = resolve_due(rest, today)
     rest = VOCATIVE_TAIL.sub("", rest)
     rest = TAG.sub("", rest)

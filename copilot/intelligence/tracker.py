@@ -35,6 +35,11 @@ CORRECTION = re.compile(
     re.I,
 )
 SAME_ITEM = 0.5
+# what a reply is about, said first: "oh, on the physio referral, I can take that off you"
+TOPIC = re.compile(
+    r"(?i)^(?:(?:oh|so|and|okay|ok|right|yeah|actually|also),?\s+)*"
+    r"(?:on|about|re|regarding|as for) (?:the |that |this )?(?P<topic>[\w' -]{3,40}?),"
+)
 NEAR_ITEM = 0.34  # the same owner within ANSWER_TURNS: looser wording still is the same item
 ANSWER_TURNS = 4  # a reply this many turns after a request can take it on
 CONFIRM_TURNS = 3  # a bare "sure, will do" this many turns after a request confirms it
@@ -134,14 +139,16 @@ class ItemTracker:
             return self._update(target, c, speaker, start, end)
         if c.kind == "confirm":
             takes_on = bool(c.extras.get("takes_on"))
-            target = self.answered(speaker, turn, takes_on)
+            target = (self.about(c.source) if takes_on else None) or self.answered(
+                speaker, turn, takes_on
+            )
             if target is not None:
                 # "Who's talking to the auditors?" — "Me, I'll call them on Monday": the one
                 # who takes an open call says what they will do
                 said = c.text if c.extras.get("says_what") and target.owner is None else None
                 return self.confirm(speaker, c.due, turn, start, end, target=target, text=said)
-            if not takes_on and (not c.text or self.open_request_for(speaker, turn, 99)):
-                return None
+            if not c.text or (not takes_on and self.open_request_for(speaker, turn, 99)):
+                return None  # "that one's mine" with nothing to claim: no task of its own
             c = replace(c, kind="commitment")  # nothing asked of the speaker: a commitment
         old = self.match(c.text)
         if old is None and c.kind == "commitment" and c.owner and c.owner == speaker:
@@ -168,6 +175,17 @@ class ItemTracker:
             self._keys[item.item_id] = task_key(c.text)
             return item
         return self._update(old, c, speaker, start, end)
+
+    def about(self, sentence: str | None) -> Item | None:
+        """The live item a reply names as its topic first ("on the physio referral, …")."""
+        m = TOPIC.match((sentence or "").strip())
+        topic = set(task_key(m.group("topic"))) if m else set()
+        if not topic:
+            return None
+        for item in sorted(self.live(), key=lambda i: -i.turn):
+            if topic <= set(self._keys[item.item_id]):
+                return item
+        return None
 
     def latest_of(self, owner: str | None, turn: int) -> Item | None:
         """The newest live item of `owner` (any owner when None) a few turns back."""

@@ -79,9 +79,17 @@ POINTED_PERSON = re.compile(
 )
 # "I'll take the medals off Ruth's plate", "I'll take that over": a task someone else had
 TAKE_OVER = re.compile(
-    r"(?i)^take (?:[\w'-]+ ){1,4}off (?:[\w-]+'s|my|your|his|her|their) plate\b|"
+    r"(?i)^take (?:[\w'-]+ ){1,4}off (?:[\w-]+'s|my|your|his|her|their) (?:plate|hands)\b|"
+    r"^take (?:[\w'-]+ ){1,4}off (?:you|him|her|them)\b|"
     r"^take over\b|^take (?:it|that|this|them) over\b"
 )
+# "that one's mine", "I've got this one": a task claimed by whoever says it, named before
+CLAIM = re.compile(
+    r"(?i)^(?:(?:oh|yeah|yes|okay|ok|sure|right|and),?\s+)*(?:(?:that|this|it)(?: one)?(?:'s| is) "
+    r"(?:mine|on me)|(?:i've|i have) got (?:that|this|it)(?: one)?)(?=[\s,.!?]|$)"
+)
+CLAIM_CONFIDENCE = 0.85
+SAYS_MORE = re.compile(r"(?i)\b(?:I'll|I will|I can|I'm going to|let me)\b")  # says what, too
 ACTION_MIN = 0.5  # p(action) for a sentence to be read for an item
 CONFIRM_MIN = 0.5
 EITHER_MIN = 0.6  # neither alone, but p(none) ≤ 0.4: read it as the likelier of the two
@@ -102,6 +110,14 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
         call = _open_call(s, today)
         if call is not None:
             out.append(call)
+            continue
+        claim = CLAIM.match(s)
+        if claim and not SAYS_MORE.search(s[claim.end() :]):
+            due = confirmation_due(spliced.get(s, s), today)
+            extras = {"takes_on": True}
+            out.append(
+                Candidate("", turn.speaker, due, None, CLAIM_CONFIDENCE, s, "confirm", extras)
+            )
             continue
         p_a, p_c = intent.p("action"), intent.p("confirm")
         unsure = p_a < ACTION_MIN and p_c < CONFIRM_MIN and p_a + p_c >= EITHER_MIN
@@ -142,9 +158,9 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
     taken = next((c for c in out if c.extras.get("takes_on")), None)
     if taken is not None:
         # "Yeah, Friday's doable. I'll send it to them." is one acceptance, said twice
-        out = [c for c in out if c.text or c.kind != "confirm"]
+        out = [c for c in out if c.text or c.kind != "confirm" or c is taken]
         # "I'm happy to do that. I'll give her a call tomorrow.": the same task, dated
-        for c in [c for c in out if c.kind == "commitment" and POINTED_PERSON.match(c.text)]:
+        for c in [c for c in out if c is not taken and POINTED_PERSON.match(c.text)]:
             taken.due, taken.due_phrase = taken.due or c.due, taken.due_phrase or c.due_phrase
             out.remove(c)
     for c in out:  # an item never repeats a secret said in the same breath
@@ -163,7 +179,10 @@ def _points_back(task: str) -> bool:
     """A task that is what was just asked or offered ("take it", "send it to them", "have a
     draft over to you"), not a new one."""
     return deictic(task) or bool(
-        DELIVERY.match(task) or POINTED_OBJECT.match(task) or TAKE_OVER.match(task)
+        DELIVERY.match(task)
+        or POINTED_OBJECT.match(task)
+        or TAKE_OVER.match(task)
+        or POINTED_PERSON.match(task)
     )
 
 

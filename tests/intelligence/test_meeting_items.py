@@ -224,3 +224,35 @@ def test_someone_taking_over_a_task_owns_it():
     (asked,) = hear(m, "Ines", "Oskar, could you chase the printer about the proofs?")
     (taken,) = hear(m, "me", "I'll take the proofs off Oskar's plate, he's busy enough.")
     assert (taken.item_id, taken.owner) == (asked.item_id, "Sam")
+
+
+def test_a_name_said_without_a_comma_before_the_ask_is_who_is_asked():
+    m = meeting(people=("Sam", "Ines", "Oskar", "Sun-hee"))
+    (a,) = hear(m, "Ines", "Oskar could I ask you to pull the invoices from March tomorrow")
+    assert (a.text, a.owner, a.due) == ("pull the invoices from March", "Oskar", date(2027, 1, 14))
+    (b,) = hear(m, "Ines", "and Sun-hee can you update the audit sheet, it's due next week")
+    assert (b.text, b.owner) == ("update the audit sheet", "Sun-hee")
+
+
+def test_that_ones_mine_claims_the_open_call_and_says_nothing_when_there_is_none():
+    m = meeting()
+    (call,) = hear(m, "Ines", "the discharge letter for bed four, somebody needs to draft it")
+    (mine,) = hear(m, "Oskar", "that one's mine, I admitted him")
+    assert (mine.item_id, mine.owner, mine.status) == (call.item_id, "Oskar", "confirmed")
+    assert hear(meeting(), "Oskar", "that one's mine") == []
+
+
+def test_a_take_over_named_by_its_topic_takes_that_task_not_the_latest():
+    m = meeting()
+    (first,) = hear(m, "me", "I'll chase the physio referral for bed six.")
+    (second,) = hear(m, "me", "I'll ring the agency about Friday cover.")
+    (taken,) = hear(m, "Oskar", "oh on the physio referral, I can take that off you")
+    assert (taken.item_id, taken.owner) == (first.item_id, "Oskar")
+    assert m.tracker.items[second.item_id].owner == "Sam"
+
+
+def test_a_take_on_that_says_what_is_that_task():
+    m = meeting()
+    (item,) = hear(m, "Oskar", "I'm happy to take that, I'll file the amendment in the binder "
+                   "tomorrow")  # fmt: skip
+    assert (item.text, item.owner) == ("file the amendment in the binder", "Oskar")
