@@ -106,6 +106,7 @@ TRAILING = re.compile(
     r"myself|yourself|ourselves|"
     r"when you get a chance|if you can|if possible|if that works|that'll be|it'll be|"
     r"which|though)\b.*$|,\s*(?:and|so)\s+(?:i|we|you|it|that|they|he|she)\b.*$"
+    r"|,\s*(?:what|where|who|how|which)(?:'s|'re| is| are| do| does| did| was)\s.*$"
     # a new clause after a comma ("raise a refund, it usually lands in a week") or a time
     # clause with its own verb ("before the board pack goes out", "once it's booked")
     r"|,\s*(?:it|that|this|they|there)(?:'s|'d|'ll|\s+(?:(?:still|also|just|really) )?(?:is|are|"
@@ -308,7 +309,7 @@ def _parts(task: str, owner: str | None, due, role: str, phrase) -> Parts | None
 SUBJECT_NP = re.compile(
     r"(?i)(?:^|[.!?]\s+)(?:so,? |and |okay,? |by the way,? |"
     r"(?:on|in|for|about|with) [\w' -]{1,30}, )?"
-    r"(?P<np>(?:the|our|my|your|their|this|that) [a-z][\w-]*(?: [a-z][\w-]*){0,4}?)"
+    r"(?P<np>(?:the|our|my|your|their|this|that) [a-z][\w-]*(?: [a-z][\w-]*){0,6}?)"
     r"(?: still| also| just| really| now)? (?:is|are|was|were|has|have|keeps|needs|isn't|aren't|"
     r"wasn't|hasn't|haven't)(?![\w'])"
 )
@@ -359,6 +360,9 @@ def resolve_pronoun(task: str, whole: str, context: tuple[str, ...] = ()) -> str
     m = PRONOUN_OBJECT.match(task)
     if m is None:
         return _resolve_trailing(task, whole, context)
+    topic = TOPIC_NP.match(whole)  # "the front of house rota, somebody needs to own that"
+    if topic is not None and topic.end() <= whole.find(task):
+        return f"{m.group('verb')} {_lower_lead(topic.group('np'))}{task[m.end() :]}"
     np_ = SUBJECT_NP.search(whole)
     if np_ is not None and np_.start("np") <= whole.find(task):
         return f"{m.group('verb')} {_lower_lead(np_.group('np'))}{task[m.end() :]}"
@@ -371,6 +375,12 @@ def resolve_pronoun(task: str, whole: str, context: tuple[str, ...] = ()) -> str
     return task
 
 
+# a thing named first, on its own before a comma, then talked about: "the welcome bags, who's
+# doing those", "the front of house volunteer rota, somebody needs to own that"
+TOPIC_NP = re.compile(
+    r"(?i)^(?:(?:so|and|also|oh|okay|ok|right|now),?\s+)*"
+    r"(?P<np>(?:the|our|my|your|their) [a-z][\w'-]*(?: [a-z][\w'-]*){0,6}),"
+)
 # "chase finance on that", "go over it with the copywriters": the pronoun after a preposition
 TRAILING_PRONOUN = re.compile(r"(?i)\b(?P<prep>on|about|for|over|with|into) (?:that|it|this)\b")
 

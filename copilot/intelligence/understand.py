@@ -246,7 +246,8 @@ def _read_action(s: str, whole: str, turn: Turn, today: date, p: float) -> list[
         # "I should have a fix in a build by Friday", just after taking the task on
         mine = c.kind == "commitment" and c.owner is not None and c.owner == turn.speaker
         extras = {"takes_on": True} if mine and _points_back(c.text) else {}
-        out.append(Candidate(c.text, c.owner, c.due, c.due_phrase, round(p, 2), s, c.kind, extras))
+        text = c.text if extras else resolve_pronoun(c.text, whole, turn.context)
+        out.append(Candidate(text, c.owner, c.due, c.due_phrase, round(p, 2), s, c.kind, extras))
     return out
 
 

@@ -256,3 +256,12 @@ def test_a_take_on_that_says_what_is_that_task():
     (item,) = hear(m, "Oskar", "I'm happy to take that, I'll file the amendment in the binder "
                    "tomorrow")  # fmt: skip
     assert (item.text, item.owner) == ("file the amendment in the binder", "Oskar")
+
+
+def test_a_task_pointing_at_a_topic_said_first_is_named_by_it():
+    m = meeting()
+    (call,) = hear(m, "Ines", "the front of house volunteer rota, somebody needs to own that")
+    assert call.text == "own the front of house volunteer rota"
+    (told,) = hear(m, "Ines", "the licence invoice from the rights company has to be paid by "
+                   "Friday, Oskar's going to sort that")  # fmt: skip
+    assert (told.text, told.owner) == ("sort the licence invoice from the rights company", "Oskar")
