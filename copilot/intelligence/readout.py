@@ -78,7 +78,11 @@ _NUMWORD = (
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
     r"seventy|eighty|ninety|hundred|double|triple|niner|to|too|for|ate"
 )
-_VALUE = rf"(?:\d+|(?:{_NUMWORD})\b)(?:(?:[\s,.\-/]|\bdash\b)*(?:\d+|(?:{_NUMWORD})\b))*"
+# "one nine uh for for six": a filler between digits is a pause, not the end of the number
+_VALUE = (
+    rf"(?:\d+|(?:{_NUMWORD})\b)"
+    rf"(?:(?:[\s,.\-/]|\bdash\b|\b(?:uh|um|er|erm)\b)*(?:\d+|(?:{_NUMWORD})\b))*"
+)
 NUMBER_SAID = rf"(?i:{_VALUE})"  # a value that is only a number, spoken or written
 # between the cue and the value: a few words ("for the shared mailbox", "again,") and "is" / ":"
 _LINK = (
@@ -155,8 +159,9 @@ KEY_CUE = re.compile(
     r"[\s,:]*(?:(?:um|uh|er|erm)\b[\s,]*)*"
 )
 _KEY_TOKEN = re.compile(r"[A-Za-z0-9]+")
-_GAP = re.compile(r"[\s,]*")  # between the pieces of a value spelled out
+_GAP = re.compile(r"[\s,]*(?:(?:um|uh|er|erm)\b[\s,]*)*")  # between pieces spelled out ("…, uh, …")
 _SPOKEN_DIGITS = {word: d for word, d in DIGITS.items() if d is not None}
+_MISHEARD = {"ate": "8", "for": "4", "to": "2", "too": "2"}  # digits written as the word heard
 _SYMBOLS = {"underscore": "_", "dash": "-", "hyphen": "-", "dot": "."}
 _SKIP = frozenset({"capital", "uppercase", "lowercase", "upper", "lower", "case", "then"})
 # letters the recogniser writes as words when a value is spelled out ("four queue" = 4Q)
@@ -274,6 +279,8 @@ def _iban_piece(token: str, inside: bool = False) -> str | None:
     if mixed and len(token) <= 10:
         return token.upper()
     low = token.lower()
+    if low == "ate" or (inside and low in _MISHEARD):  # "five three four four ate one …"
+        return _MISHEARD[low]
     return _SPOKEN_DIGITS.get(low) or LETTER_NAMES.get(low)
 
 

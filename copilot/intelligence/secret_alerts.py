@@ -84,6 +84,9 @@ MENTION = [
         # "the drug room code", "the code for the linen store?", "have you got the code?"
         r"\b(?:room|store|cupboard|cabinet|locker|gate|building|entry|keypad|lock) code\b|"
         r"\bkey ?safe\b|\bkey ?box\b|\block ?box\b|\bpadlock\b|"
+        # "the cellar door alarm got reset, new code is …": what it opens, then its code
+        r"\b(?:door|alarm|gate|safe|lock|keypad|locker|shed|garage)\b[^.?!]{0,40}?\bcode\b"
+        r"(?! (?:of|review|base|freeze|change|word|name)\b)|"
         # (a code for something it opens: not "the code for the conference", a discount)
         r"\bcode (?:for|to) (?:the|your|my|our) (?:[\w-]+ )?(?:room|door|gate|safe|lock|locker|"
         r"building|office|garage|cabinet|box|alarm|entrance|shed|vault|padlock|keypad|store|"

@@ -352,3 +352,29 @@ def test_a_password_or_id_given_by_its_shape_alone_is_flagged(turns, kind):
 def test_rules_and_symbols_in_ordinary_talk_do_not_alert(turns):
     alerts = SecretAlerts()
     assert all(alerts.check("s", t, place=i) == [] for i, t in enumerate(turns))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a pause inside the number, digits written as the word heard, what the code opens
+        ("the side gate alarm got reset, new code is one nine uh for for six", "pin"),
+        ("the driver gave their passport number for ID, it's five three uh four four ate one oh "
+         "nine two", "national_id"),
+    ],
+)  # fmt: skip
+def test_a_number_with_a_pause_or_a_misheard_digit_is_still_read_out(text, kind):
+    (alert,) = SecretAlerts().check("s", text, place="u")
+    assert alert.kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the gate has a new code of conduct sign, two of them",
+        "the door code is changing next week, four people know it",
+        "we ate one of the sandwiches and four of the cakes",
+    ],
+)
+def test_codes_talked_about_and_eating_are_not_numbers_read_out(text):
+    assert SecretAlerts().check("s", text, place="u") == []
