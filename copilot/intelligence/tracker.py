@@ -139,7 +139,8 @@ class ItemTracker:
             return self._update(target, c, speaker, start, end)
         if c.kind == "confirm":
             takes_on = bool(c.extras.get("takes_on"))
-            target = (self.about(c.source) if takes_on else None) or self.answered(
+            topic = c.extras.get("topic")
+            target = (self.about(c.source, topic) if takes_on else None) or self.answered(
                 speaker, turn, takes_on
             )
             if target is not None:
@@ -176,10 +177,11 @@ class ItemTracker:
             return item
         return self._update(old, c, speaker, start, end)
 
-    def about(self, sentence: str | None) -> Item | None:
-        """The live item a reply names as its topic first ("on the physio referral, …")."""
+    def about(self, sentence: str | None, topic_said: str | None = None) -> Item | None:
+        """The live item a reply names as its topic first ("on the physio referral, …"), or
+        names as what it takes over (`topic_said`: "take Hendry off your hands")."""
         m = TOPIC.match((sentence or "").strip())
-        topic = set(task_key(m.group("topic"))) if m else set()
+        topic = set(task_key(topic_said or "")) or set(task_key(m.group("topic") if m else ""))
         if not topic:
             return None
         for item in sorted(self.live(), key=lambda i: -i.turn):

@@ -36,7 +36,10 @@ TOLD_HAVE = re.compile(
 DELIVERY = re.compile(
     r"(?i)^have (?:(?:a|an|the|it|that|them|something|some|my|our) )?(?:[\w-]+ ){0,4}?"
     r"(?:ready|over|done|finished|across|back|up|updated|sorted|fixed|sent|booked|"
-    r"to (?:you|him|her|them|me))\b|^have (?:a|an|the) [\w-]+ (?:in|to you)\b"
+    r"to (?:you|him|her|them|me))\b|^have (?:a|an|the) [\w-]+ (?:in|to you)\b|"
+    # "I'll have a view by Thursday", "an answer from wardrobe": the outcome of the task
+    r"^have (?:a|an|some|the) (?:answer|view|update|decision|verdict|recommendation|estimate|"
+    r"numbers?|figures?)\b"
 )
 # "Who can draft the leaflet?", "Who's doing the launch deck?": an open call for a task, taken
 # on by whoever answers "me, I'll do it"
@@ -79,9 +82,8 @@ POINTED_PERSON = re.compile(
 )
 # "I'll take the medals off Ruth's plate", "I'll take that over": a task someone else had
 TAKE_OVER = re.compile(
-    r"(?i)^take (?:[\w'-]+ ){1,4}off (?:[\w-]+'s|my|your|his|her|their) (?:plate|hands)\b|"
-    r"^take (?:[\w'-]+ ){1,4}off (?:you|him|her|them)\b|"
-    r"^take over\b|^take (?:it|that|this|them) over\b"
+    r"(?i)^take (?P<what>(?:[\w'-]+ ){1,4}?)off (?:(?:[\w-]+'s|my|your|his|her|their) "
+    r"(?:plate|hands)|you|him|her|them)\b|^take over\b|^take (?:it|that|this|them) over\b"
 )
 # "that one's mine", "I've got this one": a task claimed by whoever says it, named before
 CLAIM = re.compile(
@@ -144,7 +146,7 @@ def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None)
             if task:
                 raw = task
                 if _points_back(task):  # "I can do the one on the 8th", "I can do it now"
-                    extras["takes_on"] = True  # takes on what was asked
+                    extras.update(_taken(task))  # takes on what was asked
                 task = resolve_pronoun(task, text, turn.context)
                 if extras and _says_what(raw, task):
                     extras["says_what"] = True
@@ -186,6 +188,14 @@ def _points_back(task: str) -> bool:
     )
 
 
+def _taken(task: str) -> dict:
+    """What a reply taking a task on carries: that it does, and what it names as taken
+    ("take Hendry off your hands": the Hendry task)."""
+    over = TAKE_OVER.match(task)
+    topic = over.group("what").strip() if over and over.group("what") else None
+    return {"takes_on": True, **({"topic": topic} if topic else {})}
+
+
 def _says_what(raw: str, resolved: str) -> bool:
     """Whether a reply taking a task on says what will be done ("I'll call them") rather than
     only that it is taken ("I'll take it", "I'll do the leaflet")."""
@@ -223,7 +233,7 @@ def _read_action(s: str, whole: str, turn: Turn, today: date, p: float) -> list[
         own = parts.role == "commitment" and parts.owner is not None
         told = parts.role == "request" and bool(TOLD_HAVE.match(clause.strip()))
         if pointing and turn.speaker and ((own and parts.owner == turn.speaker) or told):
-            extras["takes_on"] = True  # still only pointing back: a reply to what was asked
+            extras.update(_taken(raw))  # still only pointing back: a reply to what was asked
             if _says_what(raw, parts.task):
                 extras["says_what"] = True  # "I'll call them" said what: call the auditors
         found.append(

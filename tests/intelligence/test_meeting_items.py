@@ -265,3 +265,19 @@ def test_a_task_pointing_at_a_topic_said_first_is_named_by_it():
     (told,) = hear(m, "Ines", "the licence invoice from the rights company has to be paid by "
                    "Friday, Oskar's going to sort that")  # fmt: skip
     assert (told.text, told.owner) == ("sort the licence invoice from the rights company", "Oskar")
+
+
+def test_taking_over_a_task_by_its_name_takes_that_one():
+    m = meeting()
+    (mine,) = hear(m, "Ines", "I'll look into the fraud flag on the Hendry claim.")
+    hear(m, "Ines", "Oskar could I ask you to sign off the three refund cases")
+    (taken,) = hear(m, "Oskar", "yeah fine, I'll take Hendry off your hands Ines")
+    assert (taken.item_id, taken.owner) == (mine.item_id, "Oskar")
+
+
+def test_promising_the_outcome_of_ones_own_task_dates_it():
+    m = meeting()
+    (mine,) = hear(m, "Ines", "let me dig into the supplier invoices")
+    (dated,) = hear(m, "Ines", "I'll have a view by Friday")
+    assert (dated.item_id, dated.due) == (mine.item_id, date(2027, 1, 15))
+    assert len(m.tracker.live()) == 1
