@@ -15,6 +15,26 @@ NOT_NAMES = frozenset(
 )
 
 
+# names that are also everyday words: never capitalised from the roster ("I will send it")
+WORD_NAMES = frozenset(
+    """will mark bill grace may june april rose frank sue pat hope faith joy summer dawn amber
+    ruby jack rob bob art guy ray sky river star chase hunter miles max gene glen dale cliff
+    drew lane reed wade bay august autumn iris ivy lily olive poppy violet holly heather
+    daisy jade pearl crystal honey melody sandy rusty""".split()  # noqa: SIM905
+)
+
+
+def roster_case(text: str, participants) -> str:
+    """The participants' names as the roster writes them: a recogniser that writes "tomasz
+    could you …" still names Tomasz (a name that is also a word, like "will", is left)."""
+    for name in {w for p in participants for w in p.split()}:
+        low = name.lower()
+        if len(name) < 3 or not name[:1].isupper() or low in WORD_NAMES or low in NOT_NAMES:
+            continue
+        text = re.sub(rf"(?<![\w-]){re.escape(low)}(?![\w-])", name, text)
+    return text
+
+
 def sound_key(name: str) -> str:
     """A loose phonetic key: vowels and y/w/h dropped after the first letter, doubles merged."""
     s = re.sub(r"[^a-z]", "", name.lower())

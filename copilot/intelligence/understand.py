@@ -24,6 +24,7 @@ from copilot.intelligence.extract import (
     resolve_pronoun,
 )
 from copilot.intelligence.intent import IntentModel, shared_model
+from copilot.intelligence.owners import roster_case
 from copilot.intelligence.sensitive import redact
 from copilot.intelligence.textutil import split_sentences
 
@@ -102,6 +103,7 @@ SPLICE = re.compile(r",\s+(?=(?:I|we)(?:'ve|'m| have| am)\b)")
 
 def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None) -> list[Candidate]:
     """Candidates in one utterance (`turn` says who speaks; dates resolve against `today`)."""
+    text = roster_case(text, turn.participants)
     spliced = {part: s for s in split_sentences(text) for part in SPLICE.split(s)}
     sentences = list(spliced)
     if not sentences:

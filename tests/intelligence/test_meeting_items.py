@@ -281,3 +281,15 @@ def test_promising_the_outcome_of_ones_own_task_dates_it():
     (dated,) = hear(m, "Ines", "I'll have a view by Friday")
     assert (dated.item_id, dated.due) == (mine.item_id, date(2027, 1, 15))
     assert len(m.tracker.live()) == 1
+
+
+def test_names_written_in_lower_case_by_the_recogniser_are_still_names():
+    m = meeting()
+    (asked,) = hear(m, "Ines", "oskar could you send the rota round by friday")
+    assert (asked.owner, asked.text, asked.due) == (
+        "Oskar",
+        "send the rota round",
+        date(2027, 1, 15),
+    )
+    (mine,) = hear(meeting(people=("Sam", "Will")), "Sam", "I will book the van tomorrow")
+    assert mine.text == "book the van"  # "will" is a word here, not Will
