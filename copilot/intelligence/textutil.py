@@ -15,13 +15,27 @@ STOPWORDS = frozenset(
     """.split()  # noqa: SIM905
 )
 
-_SENT = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Z0-9])")
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Za-z0-9])")
+# a full stop that ends a word, not a sentence: "Dr. Mensah", "e.g. the agenda", "J. Smith"
+_NOT_AN_END = re.compile(
+    r"(?i)(?:^|\s)(?:mr|mrs|ms|dr|prof|st|mt|no|vs|etc|approx|dept|fig|e\.g|i\.e|[a-z])\.$"
+)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'_-]*")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split on sentence punctuation followed by a capital/digit; keeps the punctuation."""
-    return [s.strip() for s in _SENT.split(text.strip()) if s.strip()]
+    """Split on sentence punctuation followed by a word (a recogniser may write the next
+    sentence in lower case); keeps the punctuation, and "Dr." or "e.g." ends no sentence."""
+    out: list[str] = []
+    for piece in _SENT.split(text.strip()):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if out and _NOT_AN_END.search(out[-1]) and piece[:1].islower():
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
 
 
 def words(text: str) -> list[str]:

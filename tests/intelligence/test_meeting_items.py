@@ -293,3 +293,10 @@ def test_names_written_in_lower_case_by_the_recogniser_are_still_names():
     )
     (mine,) = hear(meeting(people=("Sam", "Will")), "Sam", "I will book the van tomorrow")
     assert mine.text == "book the van"  # "will" is a word here, not Will
+
+
+def test_a_sentence_starting_in_lower_case_is_still_a_sentence():
+    m = meeting()
+    items = hear(m, "Ines", "great. oskar could you pull the invoices tomorrow? and ask dr. patel "
+                 "to sign.")  # fmt: skip
+    assert [(i.text, i.owner) for i in items][:1] == [("pull the invoices", "Oskar")]
