@@ -99,12 +99,36 @@ EITHER_MIN = 0.6  # neither alone, but p(none) ≤ 0.4: read it as the likelier 
 # a second clause spliced on with a comma that says what the speaker has or is ("I'm happy to
 # do that, I've got their number"): read apart, so the acceptance is heard as one
 SPLICE = re.compile(r",\s+(?=(?:I|we)(?:'ve|'m| have| am)\b)")
+# sentences run on with commas ("the kegs are back, tomasz could you pull a sample"): a new
+# ask after a comma starts a sentence, when what comes before says enough (a promise after a
+# comma is kept: "let me dig into it, I'll ring the office" is one task said twice)
+RUN_ON = re.compile(
+    r"(?i),\s+(?:and |so |also |oh |then )?(?=(?:[a-z][\w-]+,? )?(?:can|could|would|will) you\b|"
+    r"please\b)"
+)
+RUN_ON_MIN_WORDS = 4
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A sentence, and where it runs on into a new ask, its parts."""
+    parts, start = [], 0
+    for m in RUN_ON.finditer(sentence):
+        if len(sentence[start : m.start()].split()) >= RUN_ON_MIN_WORDS:
+            parts.append(sentence[start : m.start()])
+            start = m.end()
+    parts.append(sentence[start:])
+    return [p.strip() for p in parts if p.strip()]
 
 
 def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None) -> list[Candidate]:
     """Candidates in one utterance (`turn` says who speaks; dates resolve against `today`)."""
     text = roster_case(text, turn.participants)
-    spliced = {part: s for s in split_sentences(text) for part in SPLICE.split(s)}
+    spliced = {
+        part: s
+        for s in split_sentences(text)
+        for clause in _clauses(s)
+        for part in SPLICE.split(clause)
+    }
     sentences = list(spliced)
     if not sentences:
         return []

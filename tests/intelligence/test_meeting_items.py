@@ -300,3 +300,15 @@ def test_a_sentence_starting_in_lower_case_is_still_a_sentence():
     items = hear(m, "Ines", "great. oskar could you pull the invoices tomorrow? and ask dr. patel "
                  "to sign.")  # fmt: skip
     assert [(i.text, i.owner) for i in items][:1] == [("pull the invoices", "Oskar")]
+
+
+def test_asks_run_on_after_commas_are_heard_as_their_own_sentences():
+    said = "the room is sorted, oskar could you send the agenda round tomorrow, ines could you "
+    items = hear(meeting(), "Sam", said + "order the lunch by friday")
+    assert [(i.text, i.owner, i.due) for i in items] == [
+        ("send the agenda round", "Oskar", date(2027, 1, 14)),
+        ("order the lunch", "Ines", date(2027, 1, 15)),
+    ]
+    (mine, theirs) = hear(meeting(), "Sam", "I'll sort the venue this week, oskar can you send "
+                          "the invites by friday")  # fmt: skip
+    assert (mine.text, theirs.text, theirs.owner) == ("sort the venue", "send the invites", "Oskar")
