@@ -109,6 +109,17 @@ RUN_ON = re.compile(
 RUN_ON_MIN_WORDS = 4
 
 
+# hesitations a recogniser may keep ("could you, um, send the deck"): they say nothing
+FILLER_WORD = re.compile(r"(?i)(?<![\w'-])(?:u+m+|u+h+m*|e+r+m*|ah+|hmm+)(?![\w'-])[,.]?\s*")
+
+
+def without_fillers(text: str) -> str:
+    """The utterance without its hesitations, and no comma left stranded by one."""
+    cleaned = FILLER_WORD.sub("", text)
+    cleaned = re.sub(r",\s*,", ",", cleaned)
+    return re.sub(r"\s+([,.?!])", r"\1", re.sub(r"\s{2,}", " ", cleaned)).strip()
+
+
 def _clauses(sentence: str) -> list[str]:
     """A sentence, and where it runs on into a new ask, its parts."""
     parts, start = [], 0
@@ -122,7 +133,7 @@ def _clauses(sentence: str) -> list[str]:
 
 def detect(text: str, turn: Turn, today: date, model: IntentModel | None = None) -> list[Candidate]:
     """Candidates in one utterance (`turn` says who speaks; dates resolve against `today`)."""
-    text = roster_case(text, turn.participants)
+    text = without_fillers(roster_case(text, turn.participants))
     spliced = {
         part: s
         for s in split_sentences(text)

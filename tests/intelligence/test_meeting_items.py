@@ -312,3 +312,11 @@ def test_asks_run_on_after_commas_are_heard_as_their_own_sentences():
     (mine, theirs) = hear(meeting(), "Sam", "I'll sort the venue this week, oskar can you send "
                           "the invites by friday")  # fmt: skip
     assert (mine.text, theirs.text, theirs.owner) == ("sort the venue", "send the invites", "Oskar")
+
+
+def test_hesitations_kept_by_the_recogniser_say_nothing():
+    m = meeting()
+    (asked,) = hear(m, "Ines", "Oskar, could you um, send the deck to the uh, client by Friday?")
+    assert (asked.text, asked.owner, asked.due) == (
+        "send the deck to the client", "Oskar", date(2027, 1, 15)
+    )  # fmt: skip
